@@ -1,0 +1,9 @@
+"""Root URLs: the public catalogue and the curators' admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("cooperation.urls")),
+]

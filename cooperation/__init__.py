@@ -1,0 +1,1 @@
+"""The cooperation app: the catalogue of space-cooperation agreements."""

@@ -1,0 +1,1 @@
+"""Commands for operators: loading the curated fixtures."""

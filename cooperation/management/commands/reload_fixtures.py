@@ -1,0 +1,79 @@
+"""Make the database equal to the curated fixture files in fixtures/.
+
+Every file is read and checked before anything is written; the writing happens in one
+transaction, so a bad file or a refused record leaves the database exactly as it was.
+Records are matched by natural key and updated in place (their ids, and so the admin's
+history, survive); records no longer in the files are deleted. A second run changes nothing.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cooperation.fixture_files import FixtureError, apply_reload, plan_reload, read_fixtures
+
+
+class Command(BaseCommand):
+    help = (
+        "Make the database equal to the fixture files: create, update in place and delete "
+        "records, all in one transaction. --dry-run shows what would change."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the files and show what would change, without writing anything.",
+        )
+        parser.add_argument(
+            "--fixtures-dir",
+            type=Path,
+            default=None,
+            help="Where the fixture files are (default: the FIXTURES_DIR setting).",
+        )
+
+    def handle(self, *args, dry_run=False, fixtures_dir=None, verbosity=1, **options):
+        directory = fixtures_dir or settings.FIXTURES_DIR
+        try:
+            desired = read_fixtures(directory)
+            with transaction.atomic():
+                plans = plan_reload(desired)
+                if not dry_run:
+                    apply_reload(plans)
+        except FixtureError as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            count = len(error.problems)
+            raise CommandError(
+                f"{count} problem{'s' if count != 1 else ''} in the fixtures; "
+                "the database was not changed."
+            ) from error
+
+        if verbosity >= 1:
+            self._report(plans, dry_run=dry_run, verbosity=verbosity, directory=directory)
+
+    def _report(self, plans, *, dry_run, verbosity, directory):
+        heading = "Dry run: nothing was written. A reload would do this" if dry_run else "Reloaded"
+        self.stdout.write(f"{heading} ({directory}):")
+        self.stdout.write(
+            f"  {'model':<12} {'created':>8} {'updated':>8} {'deleted':>8} {'unchanged':>10}"
+        )
+        totals = [0, 0, 0, 0]
+        for plan in plans:
+            row = [len(plan.created), len(plan.updated), len(plan.deleted), plan.unchanged]
+            totals = [a + b for a, b in zip(totals, row, strict=True)]
+            self.stdout.write(
+                f"  {plan.spec.label:<12} {row[0]:>8} {row[1]:>8} {row[2]:>8} {row[3]:>10}"
+            )
+            if verbosity >= 2:
+                for key in plan.created:
+                    self.stdout.write(self.style.SUCCESS(f"    + {key}"))
+                for key, changed in plan.updated.items():
+                    self.stdout.write(self.style.WARNING(f"    ~ {key}: {', '.join(changed)}"))
+                for key in plan.deleted:
+                    self.stdout.write(self.style.ERROR(f"    - {key}"))
+        created, updated, deleted, unchanged = totals
+        summary = f"{created} created, {updated} updated, {deleted} deleted, {unchanged} unchanged."
+        self.stdout.write(self.style.SUCCESS(f"  total: {summary}"))
