@@ -30,8 +30,8 @@ def test_agreements_are_found_by_a_party_acronym(admin_client, loaded):
     url = reverse("admin:cooperation_agreement_changelist")
     found = admin_client.get(url, {"q": "CNSA"}).content.decode()
     missed = admin_client.get(url, {"q": "JAXA"}).content.decode()
-    assert "Specific agreement on implementing the Space Climate Observatory" in found
-    assert "Specific agreement on implementing the Space Climate Observatory" not in missed
+    assert "specific agreement on implementing the Space Climate Observatory" in found
+    assert "specific agreement on implementing the Space Climate Observatory" not in missed
 
 
 def test_a_person_s_roles_and_quotes_are_edited_under_them(admin_client, loaded):

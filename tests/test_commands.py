@@ -16,6 +16,9 @@ from tests.conftest import snapshot_tables
 
 pytestmark = pytest.mark.django_db
 
+SCO_AGREEMENT = "cnes-cnsa-sco-implementing-agreement-2018"
+CHINA_2018 = "cnes-2018-06-china-sco-implementing-agreement"
+
 
 def reload(*args):
     out, err = StringIO(), StringIO()
@@ -32,6 +35,17 @@ def records_in_files(directory):
     return sum(len(json.loads((directory / spec.filename).read_text())) for spec in SPECS)
 
 
+def by_key(records, value, key="slug"):
+    return next(record for record in records if record[key] == value)
+
+
+def where(directory, filename, value, key="slug"):
+    """How the command names a record: its file, its position and its natural key."""
+    records = json.loads((directory / filename).read_text(encoding="utf-8"))
+    position = [record[key] for record in records].index(value) + 1
+    return f"{filename}, record {position} ({key} {value!r})"
+
+
 def edit(directory, filename, change):
     path = directory / filename
     records = json.loads(path.read_text(encoding="utf-8"))
@@ -44,10 +58,14 @@ def test_reload_loads_every_record_of_the_files(fixtures_dir):
     count = records_in_files(fixtures_dir)
     assert count > 0
     assert totals(output) == (count, 0, 0, 0)
-    agreement = Agreement.objects.get(slug="cnes-cnsa-sco-implementing-agreement-2018")
+    agreement = Agreement.objects.get(slug=SCO_AGREEMENT)
     assert {party.slug for party in agreement.parties.all()} == {"cnes", "cnsa"}
-    assert agreement.quotes.get().source.slug == "cnes-2018-06-china-sco-agreement"
-    assert Person.objects.get(slug="zhang-kejian").roles.get().title == "Administrator"
+    assert {quote.source.slug for quote in agreement.quotes.all()} == {CHINA_2018}
+    assert agreement.event.slug == "sco-implementing-agreement-signing-2018"
+    extension = Agreement.objects.get(slug="cnes-usth-mou-extension-2018")
+    assert extension.extends.slug == "cnes-usth-mou-2015"
+    roles = Person.objects.get(slug="zhang-kejian").roles.all()
+    assert {(role.title, role.agency.slug) for role in roles} == {("Administrator", "cnsa")}
 
 
 def test_a_second_reload_changes_nothing(fixtures_dir):
@@ -69,31 +87,34 @@ def test_dry_run_reports_the_changes_and_writes_nothing(fixtures_dir):
 def test_an_edited_record_is_updated_in_place_and_keeps_its_id(fixtures_dir):
     reload()
     ids = {
-        model: dict(model.objects.values_list("pk", "pk")) for model in (Agency, Country, Agreement)
+        model: dict(model.objects.values_list("slug" if model is not Country else "code", "pk"))
+        for model in (Agency, Country, Agreement)
     }
     quote_ids = set(Quote.objects.values_list("pk", flat=True))
 
     def retitle(records):
-        records[0]["title"] = "A corrected title"
-        records[0]["parties"] = ["cnsa"]
+        by_key(records, SCO_AGREEMENT)["title"] = "A corrected title"
+        by_key(records, SCO_AGREEMENT)["parties"] = ["cnsa"]
 
     edit(fixtures_dir, "agreements.json", retitle)
     output = reload("--verbosity", "2")
     assert totals(output)[:3] == (0, 1, 0)
-    assert "~ cnes-cnsa-sco-implementing-agreement-2018: title, parties" in output
-    agreement = Agreement.objects.get(slug="cnes-cnsa-sco-implementing-agreement-2018")
+    assert f"~ {SCO_AGREEMENT}: title, parties" in output
+    agreement = Agreement.objects.get(slug=SCO_AGREEMENT)
     assert agreement.title == "A corrected title"
     assert [party.slug for party in agreement.parties.all()] == ["cnsa"]
     for model, before in ids.items():
-        assert dict(model.objects.values_list("pk", "pk")) == before
+        key = "slug" if model is not Country else "code"
+        assert dict(model.objects.values_list(key, "pk")) == before
     assert set(Quote.objects.values_list("pk", flat=True)) == quote_ids
 
 
 def test_a_record_gone_from_the_files_is_deleted_with_its_quotes(fixtures_dir):
     reload()
+    count = Agreement.objects.count()
     edit(fixtures_dir, "agreements.json", lambda records: records.clear())
     output = reload()
-    assert totals(output)[2] == 1
+    assert totals(output)[2] == count
     assert not Agreement.objects.exists()
     assert not Quote.objects.filter(agreement__isnull=False).exists()
     assert Agency.objects.filter(slug="cnes").exists()
@@ -102,21 +123,22 @@ def test_a_record_gone_from_the_files_is_deleted_with_its_quotes(fixtures_dir):
 def test_a_new_quote_is_added_and_the_others_keep_their_ids(fixtures_dir):
     reload()
     cnes = Agency.objects.get(slug="cnes")
-    kept = cnes.quotes.get().pk
+    kept = set(cnes.quotes.values_list("pk", flat=True))
 
     def add_quote(records):
-        cnes_record = next(record for record in records if record["slug"] == "cnes")
-        cnes_record["quotes"].append(
-            {
-                "source": "cnes-2018-06-china-sco-agreement",
-                "text": "CNES and CNSA pursued their ties",
-            }
-        )
+        new = {"source": CHINA_2018, "text": "CNES and CNSA pursued their ties"}
+        by_key(records, "cnes")["quotes"].append(new)
 
     edit(fixtures_dir, "agencies.json", add_quote)
     reload()
-    assert kept in set(cnes.quotes.values_list("pk", flat=True))
-    assert cnes.quotes.count() == 2
+    now = set(cnes.quotes.values_list("pk", flat=True))
+    assert kept < now
+    assert len(now) == len(kept) + 1
+
+
+def stray_file(directory):
+    (directory / "treaties.json").write_text("[]\n", encoding="utf-8")
+    return "treaties.json", "not a fixture file this project knows"
 
 
 def break_json(directory):
@@ -126,33 +148,38 @@ def break_json(directory):
 
 
 def dangling_key(directory):
-    edit(directory, "agreements.json", lambda records: records[0]["parties"].append("nasa"))
-    return "agreements.json, record 1 (slug 'cnes-cnsa-sco-implementing-agreement-2018')", (
-        "parties: no record 'nasa' in agencies.json"
+    edit(
+        directory, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT)["parties"].append("nasa")
     )
+    return where(
+        directory, "agreements.json", SCO_AGREEMENT
+    ), "parties: no record 'nasa' in agencies.json"
 
 
 def invalid_choice(directory):
-    edit(directory, "agencies.json", lambda records: records[0].update(kind="space_club"))
-    return "agencies.json, record 1 (slug 'cnes')", "kind: Value 'space_club' is not a valid choice"
+    edit(directory, "agencies.json", lambda rs: by_key(rs, "cnes").update(kind="space_club"))
+    return where(
+        directory, "agencies.json", "cnes"
+    ), "kind: Value 'space_club' is not a valid choice"
 
 
 def quote_not_in_source(directory):
     def misquote(records):
-        records[0]["quotes"][0]["text"] = "CNES and NASA signed a treaty on Mars"
+        by_key(records, "cnes")["quotes"][0]["text"] = "CNES and NASA signed a treaty on Mars"
 
     edit(directory, "agencies.json", misquote)
-    return "agencies.json, record 1 (slug 'cnes')", "the quote is not in the text of source"
+    return where(directory, "agencies.json", "cnes"), "the quote is not in the text of source"
 
 
 def duplicate_record(directory):
-    edit(directory, "countries.json", lambda records: records.append(dict(records[0])))
-    return "countries.json, record 3 (code 'CN')", "duplicate code"
+    edit(directory, "countries.json", lambda rs: rs.append(dict(by_key(rs, "FR", key="code"))))
+    count = len(json.loads((directory / "countries.json").read_text()))
+    return f"countries.json, record {count} (code 'FR')", "duplicate code"
 
 
 def date_without_day(directory):
-    edit(directory, "agreements.json", lambda records: records[0].update(day=None))
-    return "agreements.json, record 1", "A day date needs a year, a month and a day"
+    edit(directory, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(day=None))
+    return where(directory, "agreements.json", SCO_AGREEMENT), "A day date needs a year, a month"
 
 
 def missing_file(directory):
@@ -161,13 +188,8 @@ def missing_file(directory):
 
 
 def unknown_field(directory):
-    edit(directory, "people.json", lambda records: records[0].update(nickname="JYLG"))
-    return "people.json, record 1 (slug 'jean-yves-le-gall')", "unknown field(s) nickname"
-
-
-def stray_file(directory):
-    (directory / "treaties.json").write_text("[]\n", encoding="utf-8")
-    return "treaties.json", "not a fixture file this project knows"
+    edit(directory, "people.json", lambda rs: by_key(rs, "jean-yves-le-gall").update(nickname="J"))
+    return where(directory, "people.json", "jean-yves-le-gall"), "unknown field(s) nickname"
 
 
 @pytest.mark.parametrize(
@@ -187,21 +209,20 @@ def stray_file(directory):
 @pytest.mark.parametrize("dry_run", [False, True], ids=["reload", "dry-run"])
 def test_a_broken_fixture_is_refused_whole_and_named(fixtures_dir, breakage, dry_run):
     reload()
-    edit(fixtures_dir, "agreements.json", lambda records: records[0].update(title="New title"))
+    edit(fixtures_dir, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
     place, reason = breakage(fixtures_dir)
     before = snapshot_tables()
 
     err = StringIO()
     with pytest.raises(CommandError, match="the database was not changed"):
-        call_command(
-            "reload_fixtures", *(["--dry-run"] if dry_run else []), stdout=StringIO(), stderr=err
-        )
+        args = ["--dry-run"] if dry_run else []
+        call_command("reload_fixtures", *args, stdout=StringIO(), stderr=err)
 
     message = err.getvalue()
     assert place in message
     assert reason in message
     assert snapshot_tables() == before
-    assert Agreement.objects.get().title != "New title"
+    assert Agreement.objects.get(slug=SCO_AGREEMENT).title != "New"
 
 
 def test_a_broken_fixture_on_an_empty_database_leaves_it_empty(fixtures_dir):
@@ -231,5 +252,5 @@ def test_the_command_exits_non_zero_on_a_broken_fixture(fixtures_dir, tmp_path):
     assert manage("migrate", "--verbosity", "0").returncode == 0
     result = manage("reload_fixtures")
     assert result.returncode == 1
-    assert "agencies.json, record 1 (slug 'cnes'): kind" in result.stderr
+    assert f"{where(fixtures_dir, 'agencies.json', 'cnes')}: kind" in result.stderr
     assert "Traceback" not in result.stderr
