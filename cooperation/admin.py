@@ -26,6 +26,11 @@ DATE_FIELDS = (
 )
 
 
+@admin.display(description="date", ordering="year")
+def date_display(obj):
+    return obj.date_display
+
+
 class QuoteInline(GenericTabularInline):
     model = Quote
     extra = 0
@@ -66,7 +71,7 @@ class CountryAdmin(QuotedAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "date_display", "publisher", "reference", "file_name"]
+    list_display = ["title", date_display, "publisher", "reference", "file_name"]
     list_filter = ["publisher", "year"]
     search_fields = ["title", "reference", "text"]
     fieldsets = [
@@ -88,10 +93,6 @@ class SourceAdmin(admin.ModelAdmin):
         ("Text", {"fields": ["text", "notes"]}),
     ]
 
-    @admin.display(description="date")
-    def date_display(self, obj):
-        return obj.date_display
-
 
 @admin.register(Agency)
 class AgencyAdmin(QuotedAdmin):
@@ -111,7 +112,7 @@ class PersonAdmin(QuotedAdmin):
 
 @admin.register(Mission)
 class MissionAdmin(QuotedAdmin):
-    list_display = ["name", "kind", "status", "date_display", "quote_count"]
+    list_display = ["name", "kind", "status", date_display, "quote_count"]
     list_filter = ["kind", "status", "themes"]
     search_fields = ["name", "full_name", "slug"]
     autocomplete_fields = ["partners", "countries", "themes"]
@@ -121,14 +122,10 @@ class MissionAdmin(QuotedAdmin):
         ("Links", {"fields": ["partners", "countries", "themes"]}),
     ]
 
-    @admin.display(description="date")
-    def date_display(self, obj):
-        return obj.date_display
-
 
 @admin.register(Event)
 class EventAdmin(QuotedAdmin):
-    list_display = ["name", "kind", "date_display", "place", "country", "quote_count"]
+    list_display = ["name", "kind", date_display, "place", "country", "quote_count"]
     list_filter = ["kind", "country", "year"]
     list_select_related = ["country"]
     search_fields = ["name", "place", "slug"]
@@ -139,14 +136,10 @@ class EventAdmin(QuotedAdmin):
         ("Who and what", {"fields": ["participants", "agencies", "missions"]}),
     ]
 
-    @admin.display(description="date")
-    def date_display(self, obj):
-        return obj.date_display
-
 
 @admin.register(Agreement)
 class AgreementAdmin(QuotedAdmin):
-    list_display = ["title", "kind", "status", "date_display", "quote_count"]
+    list_display = ["title", "kind", "status", date_display, "quote_count"]
     list_filter = ["kind", "status", "year", "themes", "parties__country"]
     search_fields = ["title", "slug", "summary", "parties__acronym", "parties__name"]
     autocomplete_fields = [
@@ -176,7 +169,3 @@ class AgreementAdmin(QuotedAdmin):
             },
         ),
     ]
-
-    @admin.display(description="date", ordering="year")
-    def date_display(self, obj):
-        return obj.date_display
