@@ -512,7 +512,7 @@ class AgreementKind(models.TextChoices):
 class AgreementStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
     ADOPTED = "adopted", "Adopted or released"
-    IN_FORCE = "in_force", "In force (signature not dated)"
+    IN_FORCE = "in_force", "In force"
     PLANNED = "planned", "Planned"
 
 

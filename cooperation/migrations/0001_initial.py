@@ -197,7 +197,7 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(max_length=120, unique=True)),
                 ('title', models.CharField(max_length=300)),
                 ('kind', models.CharField(choices=[('framework', 'Framework agreement'), ('memorandum', 'Memorandum of understanding'), ('letter_of_intent', 'Letter of intent'), ('extension', 'Extension'), ('implementing', 'Specific or implementing agreement'), ('intergovernmental', 'Intergovernmental agreement'), ('interagency', 'Inter-agency agreement'), ('roadmap', 'Roadmap'), ('founding', 'Founding document'), ('partnership', 'Partnership agreement'), ('other', 'Other agreement')], max_length=30)),
-                ('status', models.CharField(choices=[('signed', 'Signed'), ('adopted', 'Adopted or released'), ('in_force', 'In force (signature not dated)'), ('planned', 'Planned')], max_length=20)),
+                ('status', models.CharField(choices=[('signed', 'Signed'), ('adopted', 'Adopted or released'), ('in_force', 'In force'), ('planned', 'Planned')], max_length=20)),
                 ('place', models.CharField(blank=True, max_length=150)),
                 ('valid_until_year', models.PositiveSmallIntegerField(blank=True, help_text='Last year the agreement covers, where a document says.', null=True)),
                 ('summary', models.TextField(blank=True)),
