@@ -7,10 +7,8 @@ a dict in the file's key order, relations as natural keys, lists sorted.
 """
 
 import json
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -19,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
 
 from .models import Agency, Agreement, Country, Event, Mission, Person, Quote, Source, Theme
+from .quotes import quote_occurs_in
 
 
 class FixtureError(Exception):
@@ -121,30 +120,6 @@ SPECS = [
     ModelSpec("agreements.json", Agreement, ("quotes",)),
 ]
 SPEC_FOR_MODEL = {spec.model: spec for spec in SPECS}
-
-
-# --- Quotes -------------------------------------------------------------------------------------
-
-_LINE_END_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
-
-
-def _collapse(text):
-    return " ".join(text.split())
-
-
-@cache
-def _readings(text):
-    """A source's text as quotes may cite it: whitespace folded, a hyphen at a line's end both
-    kept ("Jean-Yves") and joined ("coopera-tion" → "cooperation")."""
-    return (
-        _collapse(_LINE_END_HYPHEN.sub("-", text)),
-        _collapse(_LINE_END_HYPHEN.sub("", text)),
-    )
-
-
-def quote_occurs_in(quote, text):
-    needle = _collapse(quote)
-    return bool(needle) and any(needle in reading for reading in _readings(text))
 
 
 # --- Canonical values ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.dates import MONTHS
 
@@ -495,6 +495,64 @@ class Event(CatalogueModel, PartialDate):
         return reverse("cooperation:event_detail", kwargs={"slug": self.slug})
 
 
+class AgreementQuerySet(CatalogueQuerySet):
+    """Agreements narrowed by what readers filter on, and prepared for the pages that show them."""
+
+    def for_list(self):
+        """What a row of the agreement list shows: parties with their countries, themes."""
+        return self.prefetch_related(
+            Prefetch("parties", queryset=Agency.objects.select_related("country")), "themes"
+        )
+
+    def for_detail(self):
+        return self.select_related("event", "extends", "implements").prefetch_related(
+            Prefetch("parties", queryset=Agency.objects.select_related("country")),
+            Prefetch("signatories", queryset=Person.objects.prefetch_related("roles__agency")),
+            "themes",
+            "missions",
+            "extensions",
+            "implementations",
+            Prefetch("quotes", queryset=Quote.objects.select_related("source")),
+        )
+
+    def with_parties_in(self, country_codes):
+        links = Agreement.parties.through.objects.filter(agency__country__code__in=country_codes)
+        return self.filter(pk__in=links.values("agreement_id"))
+
+    def with_parties(self, agency_slugs):
+        links = Agreement.parties.through.objects.filter(agency__slug__in=agency_slugs)
+        return self.filter(pk__in=links.values("agreement_id"))
+
+    def with_themes(self, theme_slugs):
+        links = Agreement.themes.through.objects.filter(theme__slug__in=theme_slugs)
+        return self.filter(pk__in=links.values("agreement_id"))
+
+    def search(self, text):
+        """Every word must occur in the title, summary, a party, a signatory or a quote."""
+        result = self
+        for word in text.split():
+            parties = Agreement.parties.through.objects.filter(agreement=OuterRef("pk")).filter(
+                Q(agency__name__icontains=word) | Q(agency__acronym__icontains=word)
+            )
+            signatories = Agreement.signatories.through.objects.filter(
+                agreement=OuterRef("pk"), person__name__icontains=word
+            )
+            quotes = Quote.objects.filter(
+                content_type__app_label="cooperation",
+                content_type__model="agreement",
+                object_id=OuterRef("pk"),
+                text__icontains=word,
+            )
+            result = result.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Exists(parties)
+                | Exists(signatories)
+                | Exists(quotes)
+            )
+        return result
+
+
 class AgreementKind(models.TextChoices):
     FRAMEWORK = "framework", "Framework agreement"
     MEMORANDUM = "memorandum", "Memorandum of understanding"
@@ -551,6 +609,8 @@ class Agreement(CatalogueModel, PartialDate):
     themes = models.ManyToManyField(Theme, blank=True, related_name="agreements")
     missions = models.ManyToManyField(Mission, blank=True, related_name="agreements")
     quotes = GenericRelation("Quote", related_query_name="agreement")
+
+    objects = AgreementQuerySet.as_manager()
 
     class Meta(PartialDate.Meta):
         ordering = [*_chronological(newest_first=True), "title"]

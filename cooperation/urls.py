@@ -3,32 +3,26 @@
 from django.urls import path
 
 from . import views
-from .models import Agency, Agreement, Country, Event, Mission, Person, Theme
 
 app_name = "cooperation"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path(
-        "agreements/<slug:slug>/",
-        views.RecordDetailView.as_view(model=Agreement),
-        name="agreement_detail",
-    ),
-    path(
-        "countries/<str:code>/",
-        views.RecordDetailView.as_view(model=Country, slug_field="code", slug_url_kwarg="code"),
-        name="country_detail",
-    ),
-    path(
-        "agencies/<slug:slug>/", views.RecordDetailView.as_view(model=Agency), name="agency_detail"
-    ),
-    path("people/<slug:slug>/", views.RecordDetailView.as_view(model=Person), name="person_detail"),
-    path(
-        "missions/<slug:slug>/",
-        views.RecordDetailView.as_view(model=Mission),
-        name="mission_detail",
-    ),
-    path("events/<slug:slug>/", views.RecordDetailView.as_view(model=Event), name="event_detail"),
-    path("themes/<slug:slug>/", views.RecordDetailView.as_view(model=Theme), name="theme_detail"),
+    path("about/", views.AboutView.as_view(), name="about"),
+    path("agreements/", views.AgreementListView.as_view(), name="agreement_list"),
+    path("agreements/<slug:slug>/", views.AgreementDetailView.as_view(), name="agreement_detail"),
+    path("countries/", views.CountryListView.as_view(), name="country_list"),
+    path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country_detail"),
+    path("agencies/", views.AgencyListView.as_view(), name="agency_list"),
+    path("agencies/<slug:slug>/", views.AgencyDetailView.as_view(), name="agency_detail"),
+    path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("missions/", views.MissionListView.as_view(), name="mission_list"),
+    path("missions/<slug:slug>/", views.MissionDetailView.as_view(), name="mission_detail"),
+    path("events/", views.EventListView.as_view(), name="event_list"),
+    path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event_detail"),
+    path("themes/", views.ThemeListView.as_view(), name="theme_list"),
+    path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme_detail"),
+    path("sources/", views.SourceListView.as_view(), name="source_list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source_detail"),
 ]

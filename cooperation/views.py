@@ -1,8 +1,516 @@
-"""Pages of the public catalogue."""
+"""Pages of the public catalogue: browse and filter agreements, read every record, cite, export."""
 
-from django.views.generic import DetailView, TemplateView
+import csv
+import json
+from datetime import UTC, datetime
 
-from .models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
+from django.db.models import Count, F, Prefetch
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import urlencode
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from . import charts
+from .filters import SORTS, AgreementFilter, Notice, catalogue_options
+from .models import (
+    Agency,
+    Agreement,
+    AgreementStatus,
+    Country,
+    Event,
+    Mission,
+    Person,
+    Quote,
+    Role,
+    Source,
+    Theme,
+)
+from .quotes import Passage, locate, mark_passages
+
+EXPORT_FORMATS = ("csv", "json", "atom")
+VIEW_PARAMETERS = ("page", "format")
+
+
+def agreement_list_url(**params):
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True)
+    return reverse("cooperation:agreement_list") + (f"?{query}" if query else "")
+
+
+def quotes_prefetch():
+    return Prefetch("quotes", queryset=Quote.objects.select_related("source"))
+
+
+def agreements_timeline(title, agreements):
+    """A timeline of these agreements by year, each bar linking to the browser for that year."""
+    counts = agreements.order_by().values("year").annotate(n=Count("pk")).values_list("year", "n")
+    return charts.timeline(title, [("Agreements", list(counts))])
+
+
+class AgreementListView(FilterView):
+    """The agreement browser: one GET form whose query string is also the export's."""
+
+    filterset_class = AgreementFilter
+    template_name = "cooperation/agreement_filter.html"
+    paginate_by = 25
+    strict = False
+
+    def get_queryset(self):
+        return Agreement.objects.for_list()
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["options"] = catalogue_options()
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        self.notices = []
+        known = set(self.filterset_class.base_filters) | set(VIEW_PARAMETERS)
+        for name in request.GET:
+            if name not in known:
+                self.notices.append(Notice(name, request.GET[name], "not a parameter of this page"))
+        output = request.GET.get("format", "html")
+        if output not in ("html", *EXPORT_FORMATS):
+            self.notices.append(Notice("format", output, "use csv, json or atom; showing the page"))
+            output = "html"
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.object_list = self.filterset.qs
+        if output == "csv":
+            return self.csv_response()
+        if output == "json":
+            return self.json_response()
+        if output == "atom":
+            return self.atom_response()
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return self.render_to_response(context)
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page number that is not one shows the nearest page, with a notice; never a 404."""
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page", "1")
+        try:
+            number = int(raw)
+        except ValueError:
+            number = 1
+            self.notices.append(Notice("page", raw, "not a page number; showing page 1"))
+        if number < 1:
+            self.notices.append(Notice("page", raw, "pages start at 1; showing page 1"))
+            number = 1
+        elif number > paginator.num_pages:
+            pages = paginator.num_pages
+            self.notices.append(
+                Notice(
+                    "page",
+                    raw,
+                    f"there {'is' if pages == 1 else 'are'} only {pages} "
+                    f"page{'s' if pages != 1 else ''}; showing the last",
+                )
+            )
+            number = pages
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    # The current search, as the reader sees it and as links repeat it.
+
+    def state(self):
+        """The valid parameters in a stable order: what every link and export repeats."""
+        pairs = []
+        for name in self.filterset_class.base_filters:
+            pairs += [(name, value) for value in self.filterset.selected(name)]
+        return pairs
+
+    def url_with(self, pairs, **extra):
+        query = urlencode(pairs + [(k, v) for k, v in extra.items() if v], doseq=True)
+        return reverse("cooperation:agreement_list") + (f"?{query}" if query else "")
+
+    def chips(self, state):
+        labels = {name: dict(options) for name, options in self.filterset.options.items()}
+        labels["status"] = dict(AgreementStatus.choices)
+        words = {"year": "Year", "year_from": "From", "year_to": "Until", "q": "Search"}
+        chips = []
+        for index, (name, value) in enumerate(state):
+            if name == "sort":
+                continue
+            if name in words:
+                text = f"{words[name]}: “{value}”" if name == "q" else f"{words[name]} {value}"
+            else:
+                text = labels.get(name, {}).get(value, value)
+            rest = state[:index] + state[index + 1 :]
+            chips.append({"name": name, "label": text, "remove_url": self.url_with(rest)})
+        return chips
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        state = self.state()
+        chips = self.chips(state)
+        page = context["page_obj"]
+        year_counts = self.filterset.year_counts()
+        chosen_year = self.filterset.selected("year")
+        timeline_counts = [
+            (y, n) for y, n in year_counts if not chosen_year or str(y) == chosen_year[0]
+        ]
+        without_year = [pair for pair in state if pair[0] != "year"]
+        context.update(
+            notices=self.notices + self.filterset.all_notices,
+            facets=self.filterset.facets(),
+            year_options=[(year, count) for year, count in year_counts if year is not None],
+            chosen=dict(state),
+            chips=chips,
+            clear_url=reverse("cooperation:agreement_list") if chips else "",
+            undo_url=chips[-1]["remove_url"] if chips else "",
+            total=context["paginator"].count,
+            sorts=SORTS,
+            export_urls={fmt: self.url_with(state, format=fmt) for fmt in EXPORT_FORMATS},
+            page_links=[
+                {"number": n, "url": self.url_with(state, page=n), "current": n == page.number}
+                for n in page.paginator.get_elided_page_range(
+                    page.number, on_each_side=2, on_ends=1
+                )
+            ],
+            previous_url=self.url_with(state, page=page.previous_page_number())
+            if page.has_previous()
+            else "",
+            next_url=self.url_with(state, page=page.next_page_number()) if page.has_next() else "",
+            timeline=charts.timeline(
+                "Matching agreements by year",
+                [("Agreements", timeline_counts)],
+                url_for=lambda year: self.url_with(without_year, year=year),
+            ),
+        )
+        return context
+
+    # Exports: every matching row, not one page.
+
+    def export_rows(self):
+        rows = self.object_list.prefetch_related("signatories").iterator(chunk_size=500)
+        for agreement in rows:
+            parties = list(agreement.parties.all())
+            yield {
+                "slug": agreement.slug,
+                "title": agreement.title,
+                "kind": agreement.get_kind_display(),
+                "status": agreement.get_status_display(),
+                "date": agreement.date_display,
+                "date_precision": agreement.date_precision,
+                "year": agreement.year,
+                "date_is_inferred": agreement.date_is_inferred,
+                "place": agreement.place,
+                "parties": [party.acronym or party.name for party in parties],
+                "countries": sorted({p.country.code for p in parties if p.country}),
+                "signatories": [person.name for person in agreement.signatories.all()],
+                "themes": [theme.name for theme in agreement.themes.all()],
+                "url": self.request.build_absolute_uri(agreement.get_absolute_url()),
+            }
+
+    def csv_response(self):
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+        columns = [
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "date",
+            "date_precision",
+            "year",
+            "date_is_inferred",
+            "place",
+            "parties",
+            "countries",
+            "signatories",
+            "themes",
+            "url",
+        ]
+
+        def lines():
+            yield writer.writerow(columns)
+            for row in self.export_rows():
+                yield writer.writerow(
+                    ["; ".join(row[c]) if isinstance(row[c], list) else row[c] for c in columns]
+                )
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="agreements.csv"'
+        return response
+
+    def json_response(self):
+        def chunks():
+            yield "["
+            for index, row in enumerate(self.export_rows()):
+                yield ("," if index else "") + "\n  " + json.dumps(row, ensure_ascii=False)
+            yield "\n]\n"
+
+        return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+
+    def atom_response(self, limit=100):
+        request = self.request
+        state = self.state()
+        feed = Atom1Feed(
+            title="Cooperation Atlas: agreements" + (f" ({len(state)} filters)" if state else ""),
+            link=request.build_absolute_uri(self.url_with(state)),
+            description="Space-cooperation agreements matching this search, newest first.",
+            feed_url=request.build_absolute_uri(self.url_with(state, format="atom")),
+            language="en",
+        )
+        newest = self.object_list.order_by(*Agreement._meta.ordering)[:limit]
+        for agreement in newest:
+            when = None
+            if agreement.year:
+                when = datetime(
+                    agreement.year, agreement.month or 1, agreement.day or 1, tzinfo=UTC
+                )
+            url = request.build_absolute_uri(agreement.get_absolute_url())
+            parties = ", ".join(p.acronym or p.name for p in agreement.parties.all())
+            feed.add_item(
+                title=agreement.title,
+                link=url,
+                unique_id=url,
+                description=f"{agreement.date_display} — {parties}. {agreement.summary}".strip(),
+                pubdate=when,
+                updateddate=when,
+                categories=[theme.name for theme in agreement.themes.all()],
+            )
+        response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+        feed.write(response, "utf-8")
+        return response
+
+
+class AgreementDetailView(DetailView):
+    model = Agreement
+
+    def get_queryset(self):
+        return Agreement.objects.for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreement = self.object
+        sources = {quote.source_id for quote in agreement.quotes.all()}
+        context["signatories"] = [
+            (person, _role_in(person, sources, agreement)) for person in agreement.signatories.all()
+        ]
+        context["permalink"] = self.request.build_absolute_uri(agreement.get_absolute_url())
+        context["accessed"] = timezone.now().date()
+        return context
+
+
+def _role_in(person, source_ids, agreement):
+    """The title a person held according to the agreement's own sources (else any source)."""
+    roles = list(person.roles.all())
+    parties = {party.pk for party in agreement.parties.all()}
+    ranked = sorted(
+        roles, key=lambda r: (r.source_id not in source_ids, r.agency_id not in parties)
+    )
+    return ranked[0] if ranked else None
+
+
+class CountryListView(ListView):
+    model = Country
+    paginate_by = 50
+
+    queryset = Country.objects.annotate(
+        agency_count=Count("agencies", distinct=True),
+        agreement_count=Count("agencies__agreements", distinct=True),
+    )
+    ordering = ["name"]
+
+
+class CountryDetailView(DetailView):
+    model = Country
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get(self, request, *args, **kwargs):
+        code = self.kwargs["code"]
+        if code != code.upper():
+            return redirect("cooperation:country_detail", code=code.upper(), permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Country.objects.prefetch_related(quotes_prefetch()), code=self.kwargs["code"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        country = self.object
+        agreements = Agreement.objects.with_parties_in([country.code])
+        context.update(
+            agencies=country.agencies.annotate(agreement_count=Count("agreements")).order_by(
+                "name"
+            ),
+            agreements=agreements.for_list(),
+            timeline=agreements_timeline(f"Agreements of {country.name} by year", agreements),
+            missions=country.missions.all(),
+            events=country.events.all(),
+            browse_url=agreement_list_url(country=country.code),
+        )
+        return context
+
+
+class AgencyListView(ListView):
+    model = Agency
+    paginate_by = 50
+
+    queryset = Agency.objects.select_related("country").annotate(
+        agreement_count=Count("agreements")
+    )
+    ordering = ["name"]
+
+
+class AgencyDetailView(DetailView):
+    model = Agency
+
+    def get_queryset(self):
+        return Agency.objects.select_related("country").prefetch_related(quotes_prefetch())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agency = self.object
+        agreements = Agreement.objects.with_parties([agency.slug])
+        context.update(
+            agreements=agreements.for_list(),
+            timeline=agreements_timeline(
+                f"Agreements of {agency.acronym or agency.name} by year", agreements
+            ),
+            missions=agency.missions.all(),
+            events=agency.events.all(),
+            roles=agency.roles.select_related("person", "source").order_by("person__name", "title"),
+            browse_url=agreement_list_url(agency=agency.slug),
+        )
+        return context
+
+
+class PersonListView(ListView):
+    model = Person
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Person.objects.prefetch_related(
+            Prefetch("roles", queryset=Role.objects.select_related("agency"))
+        )
+
+
+class PersonDetailView(DetailView):
+    model = Person
+
+    def get_queryset(self):
+        return Person.objects.prefetch_related(
+            quotes_prefetch(),
+            Prefetch("roles", queryset=Role.objects.select_related("agency", "source")),
+            Prefetch("agreements", queryset=Agreement.objects.for_list()),
+            "events",
+        )
+
+
+class MissionListView(ListView):
+    model = Mission
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Mission.objects.prefetch_related("partners", "countries")
+
+
+class MissionDetailView(DetailView):
+    model = Mission
+
+    def get_queryset(self):
+        return Mission.objects.prefetch_related(
+            quotes_prefetch(),
+            Prefetch("partners", queryset=Agency.objects.select_related("country")),
+            "countries",
+            "themes",
+            Prefetch("agreements", queryset=Agreement.objects.for_list()),
+            "events",
+        )
+
+
+class EventListView(ListView):
+    model = Event
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Event.objects.select_related("country")
+
+
+class EventDetailView(DetailView):
+    model = Event
+
+    def get_queryset(self):
+        return Event.objects.select_related("country").prefetch_related(
+            quotes_prefetch(),
+            "participants",
+            Prefetch("agencies", queryset=Agency.objects.select_related("country")),
+            "missions",
+            Prefetch("agreements", queryset=Agreement.objects.for_list()),
+        )
+
+
+class ThemeListView(ListView):
+    model = Theme
+    paginate_by = 50
+
+    queryset = Theme.objects.annotate(
+        agreement_count=Count("agreements", distinct=True),
+        mission_count=Count("missions", distinct=True),
+    )
+    ordering = ["name"]
+
+
+class ThemeDetailView(DetailView):
+    model = Theme
+
+    def get_queryset(self):
+        return Theme.objects.prefetch_related(
+            quotes_prefetch(),
+            Prefetch("agreements", queryset=Agreement.objects.for_list()),
+            "missions",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["browse_url"] = agreement_list_url(theme=self.object.slug)
+        return context
+
+
+class SourceListView(ListView):
+    model = Source
+    paginate_by = 50
+
+    queryset = Source.objects.annotate(quote_count=Count("quotes"))
+    ordering = Source._meta.ordering
+
+
+class SourceDetailView(DetailView):
+    """A document in full, every quoted passage marked and listed with the record it supports."""
+
+    model = Source
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        quotes = list(
+            source.quotes.select_related("content_type").prefetch_related("record").order_by("pk")
+        )
+        passages, listed = [], []
+        for quote in quotes:
+            found = locate(quote.text, source.text)
+            if found:
+                passages.append(Passage(found[0], found[1], f"quote-{quote.pk}"))
+            listed.append((found[0] if found else len(source.text), quote))
+        listed.sort(key=lambda item: (item[0], item[1].pk))
+        context["marked_text"] = mark_passages(source.text, passages)
+        context["quotes"] = [
+            {"quote": quote, "record": quote.record, "kind": quote.content_type.name}
+            for _, quote in listed
+            if quote.record is not None
+        ]
+        return context
 
 
 class HomeView(TemplateView):
@@ -10,24 +518,75 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["counts"] = [
-            (model._meta.verbose_name_plural, model.objects.count())
-            for model in (Agreement, Agency, Person, Mission, Event, Country, Theme, Source)
-        ]
+        agreements_by_year = list(
+            Agreement.objects.order_by()
+            .values("year")
+            .annotate(n=Count("pk"))
+            .values_list("year", "n")
+        )
+        events_by_year = list(
+            Event.objects.order_by().values("year").annotate(n=Count("pk")).values_list("year", "n")
+        )
+        themes = list(Theme.objects.annotate(agreement_count=Count("agreements")).order_by("name"))
+        context.update(
+            agreement_count=sum(n for _, n in agreements_by_year),
+            event_count=sum(n for _, n in events_by_year),
+            counts=Agency.objects.aggregate(
+                agencies=Count("pk", distinct=True),
+                countries=Count("country", distinct=True),
+            ),
+            timeline=charts.timeline(
+                "Agreements and events by year",
+                [("Agreements", agreements_by_year), ("Events", events_by_year)],
+                url_for=lambda year: agreement_list_url(year=year),
+            ),
+            network=cooperation_network(),
+            latest=Agreement.objects.for_list()[:6],
+            themes=themes,
+        )
         return context
 
 
-class RecordDetailView(DetailView):
-    """A record and the quotes that support it (the full pages come with the public site)."""
+def cooperation_network(limit=24):
+    """The agencies that are party to most agreements, and how many agreements each pair shares."""
+    links = Agreement.parties.through.objects
+    top = list(
+        Agency.objects.annotate(n=Count("agreements"))
+        .filter(n__gt=0)
+        .select_related("country")
+        .order_by("-n", "name")[:limit]
+    )
+    ids = [agency.pk for agency in top]
+    pairs = (
+        links.filter(agency_id__in=ids, agreement__parties__in=ids)
+        .filter(agency_id__lt=F("agreement__parties"))
+        .values_list("agency_id", "agreement__parties")
+        .annotate(n=Count("agreement_id", distinct=True))
+        .order_by()
+    )
+    top.sort(key=lambda a: (a.country.name if a.country else "~", a.acronym or a.name))
+    by_id = {agency.pk: agency for agency in top}
+    result = charts.network(
+        [(a.pk, short_name(a), a.name, a.get_absolute_url(), a.n) for a in top],
+        list(pairs),
+    )
+    if result:
+        result.table = sorted(
+            ((by_id[a], by_id[b], n) for a, b, n in pairs),
+            key=lambda row: (-row[2], row[0].name, row[1].name),
+        )
+    return result
 
-    template_name = "cooperation/record_detail.html"
-    context_object_name = "record"
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("quotes__source")
+def short_name(agency, limit=16):
+    name = agency.acronym or agency.name
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-class SourceDetailView(DetailView):
-    model = Source
-    template_name = "cooperation/record_detail.html"
-    context_object_name = "record"
+class AboutView(TemplateView):
+    template_name = "cooperation/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sources"] = Source.objects.all()
+        return context

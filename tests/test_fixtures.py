@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from cooperation.fixture_files import SPECS, quote_occurs_in, read_fixtures, render
+from cooperation.fixture_files import SPECS, read_fixtures, render
 from cooperation.models import Source
+from cooperation.quotes import quote_occurs_in
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"

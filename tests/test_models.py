@@ -182,10 +182,14 @@ def test_records_are_found_by_their_natural_key():
 
 def test_every_record_has_a_page(client):
     france = make_country("FR", "France")
-    cnes = make_agency("cnes", country=france)
-    agreement = make_agreement()
+    cnes = make_agency("cnes", name="Centre national d’études spatiales", country=france)
+    agreement = make_agreement(title="A framework agreement")
     agreement.parties.add(cnes)
-    for record in (france, cnes, agreement):
+    for record, shown in (
+        (france, "France"),
+        (cnes, "Centre national d’études spatiales"),
+        (agreement, "A framework agreement"),
+    ):
         response = client.get(record.get_absolute_url())
         assert response.status_code == 200
-        assert str(record) in response.content.decode()
+        assert f"<h1>{shown}" in response.content.decode()

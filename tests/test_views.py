@@ -1,40 +1,286 @@
-"""The pages that exist so far: home and one page per record, in a constant number of queries."""
+"""The public pages, as a reader meets them: what each shows, what it links to, how many queries."""
+
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from cooperation.fixture_files import SPECS
-from cooperation.models import Agreement
+from cooperation.models import Agreement, Quote, Source
+from tests.conftest import make_agency, make_agreement, make_country, make_theme
 
 pytestmark = pytest.mark.django_db
 
-
-def test_home_counts_the_catalogue(client, loaded, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
-        response = client.get(reverse("cooperation:home"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert f"<strong>{Agreement.objects.count()}</strong> agreements" in content
+SCO = "/agreements/cnes-cnsa-sco-implementing-agreement-2018/"
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.model._meta.model_name)
-def test_every_record_page_shows_the_record_and_its_quotes(
-    client, loaded, spec, django_assert_max_num_queries
+def page(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def title_of(html):
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+
+
+INDEXES = {
+    "/countries/": "Countries",
+    "/agencies/": "Agencies and organisations",
+    "/people/": "People",
+    "/missions/": "Missions",
+    "/events/": "Events",
+    "/themes/": "Themes",
+    "/sources/": "Source documents",
+    "/agreements/": "Agreements",
+    "/about/": "About the data",
+}
+
+
+@pytest.mark.parametrize(("url", "heading"), INDEXES.items())
+def test_every_index_has_its_title_heading_breadcrumbs_and_description(
+    client, loaded, url, heading
 ):
-    record = spec.model.objects.first()
-    if record is None:
-        pytest.skip(f"no {spec.label} in the fixtures yet")
-    with django_assert_max_num_queries(6):
-        response = client.get(record.get_absolute_url())
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert escape(str(record)) in content
-    if "quotes" in spec.child_names:
-        for quote in record.quotes.all():
-            assert escape(quote.text) in content
+    html = page(client, url)
+    assert title_of(html).startswith(heading)
+    assert f"<h1>{heading}</h1>" in html
+    assert 'aria-label="Breadcrumb"' in html
+    assert '<meta name="description" content="' in html
+    assert 'href="#main"' in html
 
 
-def test_an_unknown_record_is_a_404(client, loaded):
-    response = client.get(reverse("cooperation:agreement_detail", kwargs={"slug": "no-such-thing"}))
-    assert response.status_code == 404
+def test_home_shows_counts_timeline_network_latest_and_themes(client, loaded):
+    html = page(client, reverse("cooperation:home"))
+    assert f"<strong>{Agreement.objects.count()}</strong> agreements" in html
+    assert '<title id="home-timeline-title">Agreements and events by year</title>' in html
+    assert 'aria-labelledby="network-title network-desc"' in html
+    assert "Every pair, in a table" in html
+    assert (
+        '<a href="/agencies/cnes/">CNES</a></td><td><a href="/agencies/usth/">USTH</a></td><td>3</td>'
+        in html
+    )
+    assert "Founding document of the Space Climate Observatory (SCO)" in html
+    assert 'href="/themes/climate/"' in html
+
+
+def test_an_agreement_shows_every_fact_linked_and_sourced(client, loaded):
+    html = page(client, SCO)
+    assert (
+        title_of(html)
+        == "CNES–CNSA specific agreement on implementing the Space Climate Observatory (SCO) · Cooperation Atlas"
+    )
+    assert "<dd>25 June 2018" in html
+    assert "<dd>Beijing</dd>" in html
+    assert (
+        'href="/agencies/cnsa/">China National Space Administration</a> (CNSA) — <a href="/countries/CN/">China</a>'
+        in html
+    )
+    assert '<a href="/people/zhang-kejian/">Zhang Kejian</a>, Administrator of CNSA' in html
+    assert '<a href="/people/jean-yves-le-gall/">Jean-Yves Le Gall</a>, President of CNES' in html
+    assert 'href="/events/sco-implementing-agreement-signing-2018/"' in html
+    assert 'href="/missions/sco/">SCO</a> (Space Climate Observatory)' in html
+    agreement = Agreement.objects.get(slug="cnes-cnsa-sco-implementing-agreement-2018")
+    for quote in agreement.quotes.all():
+        assert escape(quote.text) in html
+        assert f'href="/sources/{quote.source.slug}/#quote-{quote.pk}"' in html
+
+
+def test_an_agreement_cites_itself_with_its_permalink_and_the_date_accessed(client, loaded):
+    html = page(client, SCO)
+    citation = re.search(r'<p class="citation" id="citation">(.*?)</p>', html, re.S).group(1)
+    assert "Cooperation Atlas. “CNES–CNSA specific agreement on implementing" in citation
+    assert f"http://testserver{SCO}" in citation
+    assert re.search(r"\(accessed \d{1,2} [A-Z][a-z]+ \d{4}\)", citation)
+
+
+def test_an_inferred_date_shows_its_reasoning(client, loaded):
+    html = page(client, "/agreements/cnes-vast-climate-letter-of-intent-2018/")
+    assert "2–4 November 2018" in html
+    assert (
+        '<span class="inferred">inferred</span> Signed during the French Prime Minister’s official visit'
+        in html
+    )
+
+
+def test_agreements_link_both_ways_between_an_extension_and_what_it_extends(client, loaded):
+    extension = page(client, "/agreements/cnes-usth-mou-extension-2018/")
+    original = page(client, "/agreements/cnes-usth-mou-2015/")
+    assert '<dt>Extends</dt><dd><a href="/agreements/cnes-usth-mou-2015/">' in extension
+    assert (
+        '<dt>Extended by</dt><dd><a href="/agreements/cnes-usth-mou-extension-2018/">' in original
+    )
+
+
+def test_an_agreement_without_named_parties_says_so(client, loaded):
+    html = page(client, "/agreements/france-china-future-space-cooperation-agreement-2019/")
+    assert "The documents name no party." in html
+    assert "What the documents leave open" in html
+
+
+def test_a_source_marks_every_quoted_passage_and_links_it_to_its_record(client, loaded):
+    source = Source.objects.get(slug="cnes-2018-06-china-sco-implementing-agreement")
+    html = page(client, source.get_absolute_url())
+    quotes = Quote.objects.filter(source=source)
+    assert quotes.count() > 10
+    for quote in quotes:
+        assert f'id="quote-{quote.pk}"' in html
+        assert f'href="#quote-{quote.pk}"' in html
+    assert '<mark class="quote' in html
+    assert 'href="/agreements/cnes-cnsa-sco-implementing-agreement-2018/"' in html
+    marked = re.sub(r"<[^>]+>", "", html.split('<div class="source-text">')[1].split("</div>")[0])
+    assert "Zhang Kejian, the new Administrator" in marked
+
+
+def test_a_quote_across_a_hyphenated_line_end_is_marked_in_its_source(client, loaded):
+    html = page(client, "/sources/cnes-2018-11-vietnam-prime-minister-visit/")
+    assert re.search(r'<mark class="quote[^"]*"[^>]*>CNES President Jean-\s*Yves Le Gall', html)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "/countries/VN/",
+            [
+                "Vietnam Academy of Science and Technology",
+                "Agreements of Vietnam by year",
+                "Filter and export these agreements",
+            ],
+        ),
+        (
+            "/agencies/cnes/",
+            [
+                "Agreements of CNES by year",
+                "Jean-Yves Le Gall</a>, President",
+                'href="/missions/sco/"',
+            ],
+        ),
+        (
+            "/people/jean-yves-le-gall/",
+            [
+                'President, <a href="/agencies/cnes/">CNES</a>',
+                "Agreements signed",
+                "CNES–VAST letter of intent",
+            ],
+        ),
+        (
+            "/missions/sco/",
+            ["Space Climate Observatory", "12 December 2017", 'href="/agencies/kari/"'],
+        ),
+        (
+            "/events/french-pm-official-visit-vietnam-2018/",
+            ["Signed here", "Extension of the CNES–USTH memorandum", "2–4 November 2018"],
+        ),
+        ("/themes/climate/", ["Filter and export these agreements", "CNES–VAST letter of intent"]),
+        ("/missions/svom/", ["not named in the documents", "2021"]),
+    ],
+)
+def test_every_record_page_links_what_is_related(client, loaded, url, expected):
+    html = page(client, url)
+    for text in expected:
+        assert text in html, text
+
+
+def test_a_lower_case_country_code_redirects_to_the_canonical_page(client, loaded):
+    response = client.get("/countries/vn/")
+    assert response.status_code == 301
+    assert response["Location"] == "/countries/VN/"
+
+
+@pytest.mark.parametrize(
+    "url", ["/agreements/nothing-here/", "/countries/ZZ/", "/people/nobody/", "/no-such-page/"]
+)
+def test_an_unknown_record_is_a_404_in_the_site_s_style(client, loaded, url):
+    html = page(client, url, status=404)
+    assert "Page not found" in html
+    assert "Cooperation Atlas" in title_of(html)
+    assert 'href="/agreements/"' in html
+
+
+# Query counts: the same for 5 and for 60 agreements.
+
+
+@pytest.fixture
+def small_catalogue(db):
+    """Two countries, two agencies, two themes; agreements are added by `add_agreements`."""
+    france, japan = make_country("FR", "France"), make_country("JP", "Japan")
+    return {
+        "parties": [
+            make_agency("cnes", country=france),
+            make_agency("jaxa", "JAXA", "JAXA", japan),
+        ],
+        "themes": [make_theme("climate", "Climate"), make_theme("space", "Space science")],
+    }
+
+
+def add_agreements(catalogue, first, count):
+    for number in range(first, first + count):
+        agreement = make_agreement(
+            slug=f"agreement-{number}", title=f"Agreement {number}", year=1990 + number % 30
+        )
+        agreement.parties.set(catalogue["parties"])
+        agreement.themes.add(catalogue["themes"][number % 2])
+
+
+def queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+PAGES = [
+    "/",
+    "/agreements/",
+    "/agreements/?country=FR&theme=climate&year_from=1991&q=Agreement&sort=title",
+    "/agreements/?page=2",
+    "/agreements/agreement-3/",
+    "/countries/",
+    "/countries/FR/",
+    "/agencies/",
+    "/agencies/cnes/",
+    "/themes/",
+    "/themes/climate/",
+    "/agreements/?format=csv",
+    "/agreements/?format=json",
+    "/agreements/?format=atom",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_page_runs_the_same_few_queries_for_5_and_for_60_agreements(
+    client, small_catalogue, url, django_assert_max_num_queries
+):
+    add_agreements(small_catalogue, 0, 30 if "page=2" in url else 5)
+    few = queries_for(client, url)
+    add_agreements(small_catalogue, 30 if "page=2" in url else 5, 30 if "page=2" in url else 55)
+    assert Agreement.objects.count() == 60
+    with django_assert_max_num_queries(12):
+        many = queries_for(client, url)
+    assert many == few, f"{url}: {few} queries for few agreements, {many} for 60"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/people/jean-yves-le-gall/",
+        "/missions/sco/",
+        "/events/french-pm-official-visit-vietnam-2018/",
+        "/sources/cnes-2018-11-vietnam-prime-minister-visit/",
+        "/missions/",
+        "/events/",
+        "/people/",
+        "/sources/",
+        "/about/",
+    ],
+)
+def test_the_other_pages_stay_within_twelve_queries(
+    client, loaded, url, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200

@@ -1,0 +1,215 @@
+"""The agreement browser's query string: checked, applied, and counted option by option.
+
+The query string is the public contract: `country` (ISO code, any case), `year`, `year_from`,
+`year_to`, `theme`, `kind`, `status`, `agency`, `q`, `sort`; country, theme, kind and agency may
+repeat (either value matches). A value that names nothing is dropped with a notice, never an error.
+"""
+
+from dataclasses import dataclass, field
+
+import django_filters
+from django import forms
+from django.db.models import Count, F
+
+from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
+
+SORTS = [("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title (A–Z)")]
+MAX_SEARCH_LENGTH = 200
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+@dataclass
+class Notice:
+    """A part of the query string that was ignored, and why."""
+
+    parameter: str
+    value: str
+    reason: str
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int = 0
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list = field(default_factory=list)
+
+
+def catalogue_options():
+    """The options readers may choose from, as (value, label) pairs: three small queries."""
+    return {
+        "country": [(c.code, c.name) for c in Country.objects.only("code", "name")],
+        "theme": [(t.slug, t.name) for t in Theme.objects.only("slug", "name")],
+        "agency": [
+            (a.slug, a.acronym or a.name) for a in Agency.objects.only("slug", "acronym", "name")
+        ],
+        "kind": list(AgreementKind.choices),
+    }
+
+
+class AgreementFilter(django_filters.FilterSet):
+    country = django_filters.MultipleChoiceFilter(method="filter_country", label="Country")
+    year = YearFilter(field_name="year", min_value=FIRST_YEAR, max_value=LAST_YEAR, label="Year")
+    year_from = YearFilter(
+        field_name="year",
+        lookup_expr="gte",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        label="From",
+    )
+    year_to = YearFilter(
+        field_name="year", lookup_expr="lte", min_value=FIRST_YEAR, max_value=LAST_YEAR, label="To"
+    )
+    theme = django_filters.MultipleChoiceFilter(method="filter_theme", label="Theme")
+    kind = django_filters.MultipleChoiceFilter(
+        field_name="kind", choices=AgreementKind.choices, distinct=False, label="Kind"
+    )
+    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, label="Status")
+    agency = django_filters.MultipleChoiceFilter(method="filter_agency", label="Agency")
+    q = django_filters.CharFilter(
+        method="filter_search", max_length=MAX_SEARCH_LENGTH, label="Search"
+    )
+    sort = django_filters.ChoiceFilter(method="sort_by", choices=SORTS, label="Sort")
+
+    # The options of these parameters come from the catalogue; values outside them are dropped.
+    CHOSEN_FROM_CATALOGUE = ("country", "theme", "agency", "kind")
+
+    class Meta:
+        model = Agreement
+        fields = []
+
+    def __init__(self, data=None, *args, options=None, **kwargs):
+        self.options = options if options is not None else catalogue_options()
+        self.notices = []
+        if data is not None:
+            data = self._drop_unknown_values(data)
+        super().__init__(data, *args, **kwargs)
+        for name in ("country", "theme", "agency"):
+            self.filters[name].extra["choices"] = self.options[name]
+
+    def _drop_unknown_values(self, data):
+        data = data.copy()
+        for name in self.CHOSEN_FROM_CATALOGUE:
+            known = {value for value, _ in self.options[name]}
+            kept = []
+            for raw in data.getlist(name):
+                value = raw.strip().upper() if name == "country" else raw.strip().lower()
+                if not value or value in kept:
+                    continue
+                if value in known:
+                    kept.append(value)
+                else:
+                    self.notices.append(
+                        Notice(name, raw, f"no {name} of that name in the catalogue")
+                    )
+            data.setlist(name, kept)
+        return data
+
+    def form_notices(self):
+        """Notices for the parameters the form refused (a year that is not a number…)."""
+        if not self.is_bound:
+            return []
+        return [
+            Notice(name, self.data.get(name, ""), " ".join(messages))
+            for name, messages in self.form.errors.items()
+        ]
+
+    @property
+    def all_notices(self):
+        return self.notices + self.form_notices()
+
+    def filter_country(self, queryset, name, value):
+        return queryset.with_parties_in(value) if value else queryset
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.with_themes(value) if value else queryset
+
+    def filter_agency(self, queryset, name, value):
+        return queryset.with_parties(value) if value else queryset
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def sort_by(self, queryset, name, value):
+        if value == "oldest":
+            return queryset.order_by(
+                F("year").asc(nulls_last=True), F("month").asc(nulls_last=True), "day", "title"
+            )
+        if value == "title":
+            return queryset.order_by("title")
+        return queryset
+
+    def queryset_without(self, *names):
+        """The results with every filter applied except these: what a facet counts against."""
+        queryset = self.queryset.all()
+        if not self.is_bound:
+            return queryset
+        self.errors  # noqa: B018 -- validates the form, so that cleaned_data exists
+        for name, value in self.form.cleaned_data.items():
+            if name not in names and name != "sort":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def selected(self, name):
+        if not self.is_bound or name in self.form.errors:
+            return []
+        value = self.form.cleaned_data.get(name)
+        if value in (None, "", []):
+            return []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    def facets(self, *, limit=15):
+        """Each option with how many agreements it would give, the other filters applied."""
+        links = {
+            "country": (Agreement.parties.through, "agency__country__code"),
+            "agency": (Agreement.parties.through, "agency__slug"),
+            "theme": (Agreement.themes.through, "theme__slug"),
+        }
+        facets = []
+        for name, label in (
+            ("country", "Country"),
+            ("theme", "Theme"),
+            ("kind", "Kind"),
+            ("agency", "Party"),
+        ):
+            matching = self.queryset_without(name).values("pk")
+            if name in links:
+                through, column = links[name]
+                rows = through.objects.filter(agreement_id__in=matching).values(column)
+                counts = dict(
+                    rows.annotate(n=Count("agreement_id", distinct=True)).values_list(column, "n")
+                )
+            else:
+                rows = Agreement.objects.filter(pk__in=matching).values(name).order_by()
+                counts = dict(rows.annotate(n=Count("pk")).values_list(name, "n"))
+            chosen = self.selected(name)
+            options = [
+                Option(value, text, counts.get(value, 0), value in chosen)
+                for value, text in self.options[name]
+                if counts.get(value) or value in chosen
+            ]
+            options.sort(key=lambda option: (-option.count, option.label))
+            shown = [o for o in options[:limit]] + [o for o in options[limit:] if o.selected]
+            facets.append(Facet(name, label, shown))
+        return facets
+
+    def year_counts(self):
+        """Agreements per year for the results with every filter but `year` applied."""
+        rows = (
+            Agreement.objects.filter(pk__in=self.queryset_without("year").values("pk"))
+            .values("year")
+            .order_by("year")
+            .annotate(n=Count("pk"))
+        )
+        return [(row["year"], row["n"]) for row in rows]

@@ -1,0 +1,88 @@
+"""Finding a quote in its source's text, and showing the source with its quoted passages marked.
+
+A quote matches its source with runs of white space folded to one space, and a hyphen at the end
+of a line either kept ("Jean-Yves") or joined ("coopera-tion" → "cooperation").
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+_LINE_END_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+@cache
+def _reading(text, join_hyphens):
+    """The text as quotes cite it, and for each of its characters the position in the original."""
+    chars, origin = [], []
+    position = 0
+    while position < len(text):
+        hyphen = _LINE_END_HYPHEN.match(text, position)
+        if hyphen:
+            if not join_hyphens:
+                chars.append("-")
+                origin.append(position)
+            position = hyphen.end()
+            continue
+        space = _WHITE_SPACE.match(text, position)
+        if space:
+            chars.append(" ")
+            origin.append(position)
+            position = space.end()
+            continue
+        chars.append(text[position])
+        origin.append(position)
+        position += 1
+    return "".join(chars), tuple(origin)
+
+
+def locate(quote, text):
+    """(start, end) of the quote in the original text, or None if the text does not hold it."""
+    needle = " ".join(quote.split())
+    if not needle:
+        return None
+    for join_hyphens in (False, True):
+        reading, origin = _reading(text, join_hyphens)
+        found = reading.find(needle)
+        if found >= 0:
+            return origin[found], origin[found + len(needle) - 1] + 1
+    return None
+
+
+def quote_occurs_in(quote, text):
+    return locate(quote, text) is not None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quote placed in its source: where it starts and ends, and the anchor that names it."""
+
+    start: int
+    end: int
+    anchor: str
+
+
+def mark_passages(text, passages):
+    """The source's text as HTML, each quoted passage in a <mark>; a passage's first mark carries
+    its anchor, so that a record can link to the very sentence that supports it."""
+    boundaries = sorted({0, len(text)} | {p.start for p in passages} | {p.end for p in passages})
+    html = []
+    for start, end in pairwise(boundaries):
+        piece = escape(text[start:end])
+        covering = [p for p in passages if p.start <= start and end <= p.end]
+        anchors = [p.anchor for p in passages if p.start == start]
+        if not covering:
+            html.extend(f'<span id="{anchor}"></span>' for anchor in anchors)
+            html.append(piece)
+            continue
+        first, *others = anchors or [None]
+        html.extend(f'<span id="{anchor}"></span>' for anchor in others)
+        id_attribute = f' id="{first}"' if first else ""
+        depth = " quote-overlap" if len(covering) > 1 else ""
+        html.append(f'<mark class="quote{depth}"{id_attribute}>{piece}</mark>')
+    return mark_safe("".join(html))

@@ -1,0 +1,364 @@
+"""The agreement browser's query string: each parameter keeps and drops, counts, pages, exports."""
+
+import csv
+import io
+import json
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
+
+import pytest
+
+from cooperation.models import Agreement
+
+pytestmark = pytest.mark.django_db
+
+VIETNAM = {
+    "cnes-usth-mou-2015",
+    "cnes-usth-mou-extension-2018",
+    "cnes-vast-climate-letter-of-intent-2018",
+    "cnes-vast-framework-agreement-2016",
+    "lotus-laboratory-agreement-2018",
+}
+CHINA = {
+    "cnes-cnsa-mou-2018",
+    "cnes-cnsa-sco-implementing-agreement-2018",
+    "france-china-intergovernmental-agreement-1997",
+}
+
+
+def shown(client, query):
+    """The slugs of the agreements the page lists (every page of them), and the page's HTML."""
+    html = client.get(f"/agreements/?{query}").content.decode()
+    slugs = set(re.findall(r'<h3 class="row-title"><a href="/agreements/([\w-]+)/">', html))
+    return slugs, html
+
+
+def exported(client, query):
+    response = client.get(f"/agreements/?{query}&format=json")
+    assert response["Content-Type"].startswith("application/json")
+    return {row["slug"] for row in json.loads(b"".join(response.streaming_content))}
+
+
+def every(**conditions):
+    return set(Agreement.objects.filter(**conditions).values_list("slug", flat=True))
+
+
+def test_without_filters_every_agreement_is_listed_newest_first(client, loaded):
+    slugs, html = shown(client, "")
+    assert slugs == every()
+    assert f"{Agreement.objects.count()} agreements" in html
+    order = re.findall(r'<h3 class="row-title"><a href="/agreements/([\w-]+)/">', html)
+    assert order[0] == "sco-founding-document-2019"
+    assert order.index("cnes-cnsa-mou-2018") < order.index(
+        "france-china-intergovernmental-agreement-1997"
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("country=VN", VIETNAM),
+        ("country=vn", VIETNAM),
+        ("country=VN&country=CN", VIETNAM | CHINA),
+        ("country=KR", {"cnes-kari-interagency-agreement-2015"}),
+        (
+            "year=2018",
+            {
+                "cnes-cnsa-mou-2018",
+                "cnes-cnsa-sco-implementing-agreement-2018",
+                "cnes-usth-mou-extension-2018",
+                "cnes-vast-climate-letter-of-intent-2018",
+                "lotus-laboratory-agreement-2018",
+            },
+        ),
+        (
+            "year_from=2019",
+            {"sco-founding-document-2019", "france-china-future-space-cooperation-agreement-2019"},
+        ),
+        (
+            "year_to=2013",
+            {"france-china-intergovernmental-agreement-1997", "france-japan-roadmap-2013-2018"},
+        ),
+        (
+            "year_from=2015&year_to=2016",
+            {
+                "cnes-usth-mou-2015",
+                "cnes-kari-interagency-agreement-2015",
+                "cnes-vast-framework-agreement-2016",
+            },
+        ),
+        ("theme=education", {"cnes-usth-mou-2015", "cnes-usth-mou-extension-2018"}),
+        (
+            "theme=education&theme=telecommunications",
+            {
+                "cnes-usth-mou-2015",
+                "cnes-usth-mou-extension-2018",
+                "cnes-nict-framework-agreement",
+                "cnes-jaxa-framework-agreement",
+            },
+        ),
+        (
+            "kind=framework",
+            {
+                "cnes-jaxa-framework-agreement",
+                "cnes-nict-framework-agreement",
+                "cnes-vast-framework-agreement-2016",
+            },
+        ),
+        (
+            "kind=roadmap&kind=founding",
+            {"france-japan-roadmap-2013-2018", "sco-founding-document-2019"},
+        ),
+        ("status=planned", {"sco-founding-document-2019"}),
+        ("agency=kari", {"cnes-kari-interagency-agreement-2015"}),
+        (
+            "agency=usth&agency=vast",
+            {
+                "cnes-usth-mou-2015",
+                "cnes-usth-mou-extension-2018",
+                "lotus-laboratory-agreement-2018",
+                "cnes-vast-climate-letter-of-intent-2018",
+                "cnes-vast-framework-agreement-2016",
+            },
+        ),
+        ("q=roadmap", {"france-japan-roadmap-2013-2018"}),
+        ("q=cnsa", {"cnes-cnsa-mou-2018", "cnes-cnsa-sco-implementing-agreement-2018"}),
+        ("q=Dinh+Thi", {"cnes-usth-mou-extension-2018"}),
+        ("q=peaceful+uses", {"france-china-intergovernmental-agreement-1997"}),
+        ("q=Macron+Xi", {"france-china-future-space-cooperation-agreement-2019"}),
+        ("q=Macron+Hollande", set()),
+        (
+            "country=VN&theme=climate",
+            {"cnes-vast-climate-letter-of-intent-2018", "lotus-laboratory-agreement-2018"},
+        ),
+        (
+            "country=VN&theme=climate&kind=letter_of_intent",
+            {"cnes-vast-climate-letter-of-intent-2018"},
+        ),
+        (
+            "country=CN&year_from=2000&q=climate",
+            {"cnes-cnsa-mou-2018", "cnes-cnsa-sco-implementing-agreement-2018"},
+        ),
+    ],
+)
+def test_each_parameter_keeps_what_matches_and_drops_the_rest(client, loaded, query, expected):
+    slugs, html = shown(client, query)
+    assert slugs == expected
+    assert "Part of the address was ignored" not in html
+
+
+def test_sorting_oldest_first_and_by_title(client, loaded):
+    _, html = shown(client, "sort=oldest")
+    oldest = re.findall(r'<h3 class="row-title"><a href="/agreements/([\w-]+)/">', html)
+    assert oldest[0] == "france-china-intergovernmental-agreement-1997"
+    assert oldest[-1] in {"cnes-jaxa-framework-agreement", "cnes-nict-framework-agreement"}
+    _, html = shown(client, "sort=title")
+    titles = [
+        unescape(t) for t in re.findall(r'<h3 class="row-title"><a href="[^"]+">([^<]+)</a>', html)
+    ]
+    assert titles == sorted(titles)
+
+
+def facet(html, name):
+    """{value: count} of one facet as the page shows it, and the values that are ticked."""
+    options = re.findall(
+        rf'<input type="checkbox" name="{name}" value="([^"]+)" id="[^"]+"( checked)?>\s*<label[^>]*>[^<]*<span class="count">(\d+)</span>',
+        html,
+    )
+    return {value: int(count) for value, _, count in options}, {
+        v for v, checked, _ in options if checked
+    }
+
+
+def test_facet_counts_without_a_selection(client, loaded):
+    _, html = shown(client, "")
+    countries, ticked = facet(html, "country")
+    assert countries["VN"] == 5
+    assert countries["CN"] == 3
+    assert countries["FR"] == Agreement.objects.with_parties_in(["FR"]).count()
+    assert ticked == set()
+    themes, _ = facet(html, "theme")
+    assert themes["climate"] == Agreement.objects.with_themes(["climate"]).count()
+
+
+def test_a_facet_leaves_its_own_selection_out_and_applies_the_others(client, loaded):
+    _, html = shown(client, "country=VN&theme=climate")
+    countries, ticked = facet(html, "country")
+    assert ticked == {"VN"}
+    assert countries["VN"] == 2
+    assert countries["CN"] == 2  # ticking China too would add its two climate agreements
+    themes, ticked_themes = facet(html, "theme")
+    assert ticked_themes == {"climate"}
+    assert themes["education"] == 2  # Vietnam's agreements on education, the theme filter left out
+    kinds, _ = facet(html, "kind")
+    assert kinds == {"letter_of_intent": 1, "partnership": 1}
+
+
+def test_a_selected_option_stays_visible_at_zero(client, loaded):
+    _, html = shown(client, "country=KR&theme=education")
+    countries, ticked = facet(html, "country")
+    themes, ticked_themes = facet(html, "theme")
+    assert ticked == {"KR"} and countries["KR"] == 0
+    assert ticked_themes == {"education"} and themes["education"] == 0
+
+
+def test_the_year_options_count_the_other_filters(client, loaded):
+    _, html = shown(client, "country=VN")
+    years = dict(re.findall(r'<option value="(\d{4})"[^>]*>\d{4} \((\d+)\)</option>', html))
+    assert years == {"2015": "1", "2016": "1", "2018": "3"}
+
+
+def test_you_selected_lists_each_choice_with_a_link_that_removes_it(client, loaded):
+    _, html = shown(client, "country=VN&country=CN&theme=climate&q=SCO")
+    chips = dict(re.findall(r'<a href="([^"]+)" class="chip" aria-label="Remove ([^"]+)">', html))
+    assert set(chips.values()) == {"Vietnam", "China", "Climate", "Search: “SCO”"}
+    remove_china = unescape(next(url for url, label in chips.items() if label == "China"))
+    assert parse_qs(urlsplit(remove_china).query) == {
+        "country": ["VN"],
+        "theme": ["climate"],
+        "q": ["SCO"],
+    }
+    assert '<a href="/agreements/" class="clear">Clear all</a>' in html
+
+
+def test_an_empty_result_says_so_and_offers_to_remove_the_last_filter(client, loaded):
+    slugs, html = shown(client, "country=KR&theme=education")
+    assert slugs == set()
+    assert "No agreement matches all of these filters." in html
+    undo = re.search(
+        r'<a href="([^"]+)">Remove the last filter \(Education and training\)</a>', html
+    )
+    assert parse_qs(urlsplit(unescape(undo.group(1))).query) == {"country": ["KR"]}
+
+
+@pytest.fixture
+def many_agreements(db):
+    from tests.conftest import make_agency, make_agreement, make_country, make_theme
+
+    france, japan, korea = (
+        make_country("FR", "France"),
+        make_country("JP", "Japan"),
+        make_country("KR", "South Korea"),
+    )
+    cnes, jaxa = make_agency("cnes", country=france), make_agency("jaxa", "JAXA", "JAXA", japan)
+    kari = make_agency("kari", "KARI", "KARI", korea)
+    climate = make_theme("climate", "Climate")
+    for number in range(60):
+        agreement = make_agreement(
+            slug=f"a-{number:02}", title=f"Agreement {number:02}", year=1960 + number
+        )
+        agreement.parties.add(cnes, jaxa if number % 3 else kari)
+        agreement.themes.add(climate)
+
+
+def test_pages_of_25_keep_every_filter_and_repeated_key(client, many_agreements):
+    slugs, html = shown(client, "country=JP&country=FR&theme=climate")
+    assert len(slugs) == 25
+    assert "60 agreements match" in html
+    next_link = unescape(re.search(r'<a href="([^"]+)" rel="next">', html).group(1))
+    params = parse_qs(urlsplit(next_link).query)
+    assert params == {"country": ["JP", "FR"], "theme": ["climate"], "page": ["2"]}
+    second, _ = shown(client, urlsplit(next_link).query)
+    third, _ = shown(client, urlsplit(next_link).query.replace("page=2", "page=3"))
+    assert len(second) == 25 and len(third) == 10
+    assert not (slugs & second) and not (second & third)
+
+
+def test_exports_hold_every_matching_row_not_just_one_page(client, many_agreements):
+    expected = every(parties__country__code="KR")
+    assert len(expected) == 20
+    assert exported(client, "country=KR") == expected
+
+    response = client.get("/agreements/?country=KR&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {row["slug"] for row in rows} == expected
+    assert rows[0]["url"].startswith("http://testserver/agreements/a-")
+    assert rows[0]["parties"] == "CNES; KARI"
+
+
+def test_the_json_export_carries_the_main_fields_and_the_record_s_url(client, loaded):
+    response = client.get("/agreements/?country=CN&format=json")
+    rows = {row["slug"]: row for row in json.loads(b"".join(response.streaming_content))}
+    assert set(rows) == CHINA
+    sco = rows["cnes-cnsa-sco-implementing-agreement-2018"]
+    assert sco["date"] == "25 June 2018"
+    assert sco["parties"] == ["CNES", "CNSA"]
+    assert sco["countries"] == ["CN", "FR"]
+    assert sco["signatories"] == ["Jean-Yves Le Gall", "Zhang Kejian"]
+    assert sco["url"] == "http://testserver/agreements/cnes-cnsa-sco-implementing-agreement-2018/"
+
+
+def test_the_atom_feed_follows_the_same_search_newest_first(client, loaded):
+    response = client.get("/agreements/?country=VN&format=atom")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ElementTree.fromstring(response.content)
+    ns = {"atom": "http://www.w3.org/2005/Atom"}
+    links = [entry.find("atom:link", ns).get("href") for entry in feed.findall("atom:entry", ns)]
+    assert {link.rsplit("/", 2)[1] for link in links} == VIETNAM
+    assert links[-1].endswith("/cnes-usth-mou-2015/")
+    assert "format=atom" in feed.find("atom:link[@rel='self']", ns).get("href")
+
+
+def test_the_page_links_its_exports_with_the_same_query(client, loaded):
+    _, html = shown(client, "country=VN&theme=climate")
+    for fmt in ("csv", "json", "atom"):
+        link = unescape(re.search(rf'href="([^"]+format={fmt})"', html).group(1))
+        assert parse_qs(urlsplit(link).query) == {
+            "country": ["VN"],
+            "theme": ["climate"],
+            "format": [fmt],
+        }
+
+
+BAD_INPUT = [
+    ("year=abc", "year=abc", "Enter a whole number"),
+    ("year=-44", "year=-44", "greater than or equal to 1900"),
+    ("country=ZZ", "country=ZZ", "no country of that name"),
+    ("theme=nope", "theme=nope", "no theme of that name"),
+    ("kind=treaty", "kind=treaty", "no kind of that name"),
+    ("agency=nasa", "agency=nasa", "no agency of that name"),
+    ("status=lost", "status=lost", "Select a valid choice"),
+    ("sort=drop", "sort=drop", "Select a valid choice"),
+    ("page=99999", "page=99999", "showing the last"),
+    ("page=abc", "page=abc", "not a page number"),
+    ("page=0", "page=0", "pages start at 1"),
+    ("format=pdf", "format=pdf", "use csv, json or atom"),
+    ("colour=blue", "colour=blue", "not a parameter of this page"),
+    ("q=" + "x" * 5000, "q=" + "x" * 59 + "…", "at most 200 characters"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "shown_as", "reason"), BAD_INPUT, ids=[b[0][:12] for b in BAD_INPUT]
+)
+def test_bad_input_is_a_notice_on_a_working_page(client, loaded, query, shown_as, reason):
+    response = client.get(f"/agreements/?{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Part of the address was ignored" in html
+    assert f"<code>{shown_as}</code>" in html
+    assert reason in html
+    slugs, _ = shown(client, query)
+    assert slugs  # never silently nothing: the rest of the search still runs
+
+
+def test_a_bad_value_does_not_cost_the_good_ones(client, loaded):
+    slugs, html = shown(client, "country=VN&country=ZZ&year=abc&theme=climate")
+    assert slugs == {"cnes-vast-climate-letter-of-intent-2018", "lotus-laboratory-agreement-2018"}
+    assert "<code>country=ZZ</code>" in html and "<code>year=abc</code>" in html
+
+
+def test_a_page_beyond_the_last_shows_the_last_page(client, many_agreements):
+    slugs, html = shown(client, "page=99999")
+    assert len(slugs) == 10
+    assert "there are only 3 pages; showing the last" in html
+
+
+def test_reflected_values_are_escaped(client, loaded):
+    html = client.get('/agreements/?q=<script>alert(1)</script>&country="><b>').content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert '"><b>' not in html
+    assert "&lt;script&gt;" in html
