@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install run serve test lint format reload migrations-check clean
+.PHONY: install browser-deps run test lint format reload migrations-check clean
 
 install: $(VENV)/.installed
 
@@ -16,6 +16,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
+
+# What the browser tests need: Debian's Chromium and axe-core (into node_modules/, not committed).
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-package-lock --silent axe-core@4
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput

@@ -75,14 +75,16 @@ def mark_passages(text, passages):
     for start, end in pairwise(boundaries):
         piece = escape(text[start:end])
         covering = [p for p in passages if p.start <= start and end <= p.end]
-        anchors = [p.anchor for p in passages if p.start == start]
         if not covering:
-            html.extend(f'<span id="{anchor}"></span>' for anchor in anchors)
             html.append(piece)
             continue
-        first, *others = anchors or [None]
-        html.extend(f'<span id="{anchor}"></span>' for anchor in others)
-        id_attribute = f' id="{first}"' if first else ""
-        depth = " quote-overlap" if len(covering) > 1 else ""
-        html.append(f'<mark class="quote{depth}"{id_attribute}>{piece}</mark>')
+        # One <mark> for each passage that starts here (nested when several do), so that every
+        # passage's anchor is a visible, highlighted element; a plain <mark> otherwise.
+        anchors = [p.anchor for p in passages if p.start == start] or [None]
+        overlap = " quote-overlap" if len(covering) > 1 else ""
+        opening = "".join(
+            f'<mark class="quote{overlap}"{f" id={chr(34)}{a}{chr(34)}" if a else ""}>'
+            for a in anchors
+        )
+        html.append(f"{opening}{piece}{'</mark>' * len(anchors)}")
     return mark_safe("".join(html))

@@ -78,6 +78,12 @@ class AgreementListView(FilterView):
             output = "html"
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.object_list = self.filterset.qs
+        canonical = self.state() + [(k, v) for k in VIEW_PARAMETERS for v in request.GET.getlist(k)]
+        if not self.notices and not self.filterset.all_notices:
+            given = [(k, v) for k, values in request.GET.lists() for v in values]
+            if sorted(given) != sorted(canonical):
+                # Only empty fields or defaults were dropped: send the reader to the short address.
+                return redirect(self.url_with(canonical))
         if output == "csv":
             return self.csv_response()
         if output == "json":
@@ -120,7 +126,7 @@ class AgreementListView(FilterView):
         pairs = []
         for name in self.filterset_class.base_filters:
             pairs += [(name, value) for value in self.filterset.selected(name)]
-        return pairs
+        return [pair for pair in pairs if pair != ("sort", SORTS[0][0])]
 
     def url_with(self, pairs, **extra):
         query = urlencode(pairs + [(k, v) for k, v in extra.items() if v], doseq=True)

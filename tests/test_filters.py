@@ -30,7 +30,7 @@ CHINA = {
 
 def shown(client, query):
     """The slugs of the agreements the page lists (every page of them), and the page's HTML."""
-    html = client.get(f"/agreements/?{query}").content.decode()
+    html = client.get(f"/agreements/?{query}", follow=True).content.decode()
     slugs = set(re.findall(r'<h3 class="row-title"><a href="/agreements/([\w-]+)/">', html))
     return slugs, html
 
@@ -147,6 +147,15 @@ def test_each_parameter_keeps_what_matches_and_drops_the_rest(client, loaded, qu
     slugs, html = shown(client, query)
     assert slugs == expected
     assert "Part of the address was ignored" not in html
+
+
+def test_a_submitted_form_is_sent_to_its_short_address(client, loaded):
+    response = client.get(
+        "/agreements/?q=&country=vn&year=&year_from=&status=&sort=newest&theme=climate"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/agreements/?country=VN&theme=climate"
+    assert client.get("/agreements/?country=VN&theme=climate").status_code == 200
 
 
 def test_sorting_oldest_first_and_by_title(client, loaded):

@@ -1,0 +1,191 @@
+"""In a real browser: the filter form, links that keep filters, record and source pages, and
+axe-core's accessibility rules on every kind of page. Needs Debian's Chromium and axe-core from
+npm (`make browser-deps`); without them these tests are skipped, except on CI where they fail."""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def missing(reason):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: CI must run the browser tests (.ci/run installs what they need)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium, or make browser-deps)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in the test thread for as long as the browser
+    # lives; the tests' own ORM calls are synchronous and safe, so Django is told to allow them.
+    with pytest.MonkeyPatch.context() as patch, playwright_api.sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(chromium, live_server):
+    """The live site holding the curated catalogue."""
+    call_command("reload_fixtures", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def browser_page(chromium, site):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def result_slugs(page):
+    hrefs = page.locator(".agreement-list .row-title a").evaluate_all(
+        "links => links.map(a => a.pathname)"
+    )
+    return {href.strip("/").split("/")[-1] for href in hrefs}
+
+
+def test_choosing_a_country_and_a_theme_filters_the_list_and_the_counts(browser_page, site):
+    page = browser_page
+    page.goto(f"{site}/agreements/")
+    assert page.locator(".result-count").inner_text().startswith("14 agreements")
+    page.get_by_role("checkbox", name="Vietnam").check()
+    page.get_by_role("checkbox", name="Climate").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/agreements/?*")
+
+    # The form's empty fields are dropped: the address is short enough to share.
+    assert parse_qs(urlsplit(page.url).query) == {"country": ["VN"], "theme": ["climate"]}
+    assert page.locator(".result-count").inner_text() == "2 agreements match"
+    assert result_slugs(page) == {
+        "cnes-vast-climate-letter-of-intent-2018",
+        "lotus-laboratory-agreement-2018",
+    }
+    china = page.locator("label[for='f-country-CN'] .count").inner_text()
+    assert china == "2"
+
+    page.reload()
+    assert page.locator(".result-count").inner_text() == "2 agreements match"
+    assert page.get_by_role("checkbox", name="Vietnam").is_checked()
+
+
+def test_a_page_link_keeps_the_filters(browser_page, site):
+    from cooperation.models import Agency, Theme
+    from tests.conftest import make_agreement
+
+    cnes, climate = Agency.objects.get(slug="cnes"), Theme.objects.get(slug="climate")
+    for number in range(30):
+        agreement = make_agreement(
+            slug=f"extra-{number}", title=f"Extra agreement {number}", year=2000
+        )
+        agreement.parties.add(cnes)
+        agreement.themes.add(climate)
+
+    page = browser_page
+    page.goto(f"{site}/agreements/?country=FR&theme=climate&year_from=1999")
+    first = result_slugs(page)
+    page.get_by_role("link", name="Next →").click()
+    page.wait_for_url("**page=2*")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"country": ["FR"], "theme": ["climate"], "year_from": ["1999"], "page": ["2"]}
+    second = result_slugs(page)
+    assert second and not (first & second)
+
+
+def test_a_result_opens_its_page_and_its_quote_opens_the_source(browser_page, site):
+    page = browser_page
+    page.goto(f"{site}/agreements/?q=Beijing")
+    page.get_by_role(
+        "link",
+        name="CNES–CNSA specific agreement on implementing the Space Climate Observatory (SCO)",
+    ).click()
+    page.wait_for_url("**/agreements/cnes-cnsa-sco-implementing-agreement-2018/")
+    assert page.locator("h1").inner_text().startswith("CNES–CNSA specific agreement")
+
+    page.get_by_role("link", name="see it in the document").first.click()
+    page.wait_for_url("**/sources/cnes-2018-06-china-sco-implementing-agreement/#quote-*")
+    anchor = urlsplit(page.url).fragment
+    target = page.locator(f"#{anchor}")
+    assert target.evaluate("node => node.tagName") == "MARK"
+    assert target.is_visible()
+    background = target.evaluate("node => getComputedStyle(node).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def test_the_charts_render_with_their_text_alternatives(browser_page, site):
+    page = browser_page
+    page.goto(site + "/")
+    timeline = page.locator("svg.timeline")
+    assert timeline.bounding_box()["width"] > 300
+    assert timeline.locator("rect.bar").count() > 5
+    network = page.locator("svg.network")
+    assert network.locator("circle.node").count() >= 10
+    page.get_by_text("Every pair, in a table").click()
+    assert page.locator(".network-chart table").is_visible()
+
+
+PAGES = [
+    "/",
+    "/agreements/",
+    "/agreements/?country=VN&theme=climate",
+    "/agreements/?year=abc&country=ZZ",
+    "/agreements/cnes-vast-climate-letter-of-intent-2018/",
+    "/countries/",
+    "/countries/VN/",
+    "/agencies/",
+    "/agencies/cnes/",
+    "/people/",
+    "/people/jean-yves-le-gall/",
+    "/missions/",
+    "/missions/sco/",
+    "/events/",
+    "/events/french-pm-official-visit-vietnam-2018/",
+    "/themes/",
+    "/themes/climate/",
+    "/sources/",
+    "/sources/cnes-2018-11-vietnam-prime-minister-visit/",
+    "/about/",
+    "/no-such-page/",
+]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_serious_or_critical_violation(chromium, site, width):
+    if not AXE.exists():
+        missing(f"axe-core is not installed at {AXE} (npm install axe-core, or make browser-deps)")
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    problems = []
+    for path in PAGES:
+        page.goto(site + path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                nodes = [node["target"] for node in violation["nodes"][:3]]
+                problems.append(f"{path}: {violation['id']} ({violation['impact']}) {nodes}")
+    context.close()
+    assert problems == []
