@@ -13,7 +13,6 @@ class Bar:
     y: float
     width: float
     height: float
-    url: str = ""
 
 
 @dataclass
@@ -31,7 +30,7 @@ class Timeline:
     undated: list = field(default_factory=list)  # per series: records with no known year
 
 
-def timeline(title, series, *, url_for=None, chart_height=140, slot=26):
+def timeline(title, series, *, chart_height=140, slot=26):
     """series: [(name, [(year or None, count), …]), …] → a Timeline; None if nothing is dated."""
     counts = [{year: n for year, n in pairs if year is not None} for _, pairs in series]
     undated = [sum(n for year, n in pairs if year is None) for _, pairs in series]
@@ -51,7 +50,6 @@ def timeline(title, series, *, url_for=None, chart_height=140, slot=26):
                 continue
             height = max(2.0, plot * count / peak)
             x = 8 + index * slot + number * bar_width
-            url = url_for(year) if url_for and number == 0 else ""
             bars.append(
                 Bar(
                     year,
@@ -61,7 +59,6 @@ def timeline(title, series, *, url_for=None, chart_height=140, slot=26):
                     round(top + plot - height, 1),
                     round(bar_width, 1),
                     round(height, 1),
-                    url,
                 )
             )
     step = 1 if len(all_years) <= 12 else 5 if len(all_years) <= 60 else 10

@@ -84,6 +84,8 @@ class AgreementFilter(django_filters.FilterSet):
 
     # The options of these parameters come from the catalogue; values outside them are dropped.
     CHOSEN_FROM_CATALOGUE = ("country", "theme", "agency", "kind")
+    # These take one value: given twice, the last non-empty one counts, with a notice.
+    SINGLE_VALUED = ("year", "year_from", "year_to", "status", "q", "sort")
 
     class Meta:
         model = Agreement
@@ -114,6 +116,15 @@ class AgreementFilter(django_filters.FilterSet):
                         Notice(name, raw, f"no {name} of that name in the catalogue")
                     )
             data.setlist(name, kept)
+        for name in self.SINGLE_VALUED:
+            values = data.getlist(name)
+            given = [value for value in values if value.strip()]
+            if len(given) > 1:
+                self.notices.append(
+                    Notice(name, ", ".join(given), f"takes one value; using {given[-1]!r}")
+                )
+            if len(values) > 1:
+                data.setlist(name, given[-1:])
         return data
 
     def form_notices(self):
@@ -127,7 +138,15 @@ class AgreementFilter(django_filters.FilterSet):
 
     @property
     def all_notices(self):
-        return self.notices + self.form_notices()
+        notices = self.notices + self.form_notices()
+        start, end = self.selected("year_from"), self.selected("year_to")
+        if start and end and int(start[0]) > int(end[0]):
+            notices.append(
+                Notice(
+                    "year_to", end[0], f"ends before year_from={start[0]}; no year is in that range"
+                )
+            )
+        return notices
 
     def filter_country(self, queryset, name, value):
         return queryset.with_parties_in(value) if value else queryset
@@ -143,11 +162,10 @@ class AgreementFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value):
         if value == "oldest":
-            return queryset.order_by(
-                F("year").asc(nulls_last=True), F("month").asc(nulls_last=True), "day", "title"
-            )
+            parts = [F(part).asc(nulls_last=True) for part in ("year", "month", "day")]
+            return queryset.order_by(*parts, "title", "slug")
         if value == "title":
-            return queryset.order_by("title")
+            return queryset.order_by("title", "slug")
         return queryset
 
     def queryset_without(self, *names):

@@ -237,6 +237,10 @@ class _Reader:
                     self.problem(where, f"{f.name}: a list of lines must hold only strings")
                     return False
                 value = "\n".join(value)
+            expected = _json_type(f)
+            if value is not None and expected and not isinstance(value, expected[0]):
+                self.problem(where, f"{f.name}: {value!r} is not {expected[1]}")
+                return False
             values[f.name] = value
         instance = spec.model(**values)
         relation_names = [f.name for f in spec.foreign_keys + spec.many]
@@ -324,23 +328,37 @@ class _Reader:
         for f in child.fields:
             value = clean[f.name]
             if f.is_relation:
-                ok = (
-                    self._resolve(where, f.name, f.related_model, value, required=not f.null) and ok
-                )
+                resolved = self._resolve(where, f.name, f.related_model, value, required=not f.null)
+                ok = resolved and ok
             elif not isinstance(value, str) or not value.strip():
                 self.problem(where, f"{f.name} must be non-empty text")
                 ok = False
+            else:
+                try:
+                    f.clean(value, None)
+                except ValidationError as error:
+                    self.problem(where, f"{f.name}: {' '.join(error.messages)}")
+                    ok = False
         if ok and child.model is Quote and not self._quote_is_in_source(clean):
-            self.problem(
-                where,
-                f"the quote is not in the text of source {clean['source']!r}: {clean['text']!r}",
-            )
+            source, text = clean["source"], clean["text"]
+            self.problem(where, f"the quote is not in the text of source {source!r}: {text!r}")
             ok = False
         return clean if ok else None
 
     def _quote_is_in_source(self, row):
         source = self.states[Source].get(row["source"])
         return source is not None and quote_occurs_in(row["text"], source["text"])
+
+
+def _json_type(model_field):
+    """The JSON type a field's value must have, and how to name it, or None for any."""
+    if isinstance(model_field, models.BooleanField):
+        return bool, "true or false"
+    if isinstance(model_field, models.IntegerField):
+        return int, "a whole number"
+    if isinstance(model_field, models.CharField | models.TextField):
+        return str, "text"
+    return None
 
 
 def read_fixtures(directory):
@@ -359,12 +377,13 @@ def natural_keys_by_pk():
 def database_states(spec, keys_by_pk):
     """Every record of the model in the database, in the same canonical form as the files.
 
-    Returns ({natural key: state}, {natural key: pk}, {(natural key, child name, child row): pk}).
+    Returns ({natural key: state}, {natural key: pk}, {(natural key, child name, child row):
+    [pk, …]}, [(child model, pk) of inline rows whose record no longer exists]).
     """
     model = spec.model
     own_keys = keys_by_pk[model]
     columns = [f.attname for f in spec.scalars + spec.foreign_keys]
-    states, pks, child_pks = {}, {}, {}
+    states, pks, child_pks, orphans = {}, {}, {}, []
     for row in model.objects.values("pk", *columns):
         key = row[spec.key]
         state = {f.name: row[f.attname] for f in spec.scalars}
@@ -391,19 +410,21 @@ def database_states(spec, keys_by_pk):
         ):
             owner = own_keys.get(row[child.parent_column])
             if owner is None:
+                orphans.append((child.model, row["pk"]))
                 continue
             clean = {}
             for f in child.fields:
                 value = row[f.attname]
                 clean[f.name] = keys_by_pk[f.related_model].get(value) if f.is_relation else value
             states[owner][child.name].append(clean)
-            child_pks[(owner, child.name, _sort_key(clean))] = row["pk"]
+            child_pks.setdefault((owner, child.name, _sort_key(clean)), []).append(row["pk"])
         for state in states.values():
             state[child.name].sort(key=_sort_key)
     return (
         {key: {name: state[name] for name in spec.keys} for key, state in states.items()},
         pks,
         child_pks,
+        orphans,
     )
 
 
@@ -419,6 +440,7 @@ class ModelPlan:
     current: dict
     pks: dict
     child_pks: dict
+    orphans: list = field(default_factory=list)  # inline rows whose record is gone
     created: list = field(default_factory=list)
     updated: dict = field(default_factory=dict)  # natural key -> names of the fields that change
     deleted: list = field(default_factory=list)
@@ -430,9 +452,9 @@ def plan_reload(desired_states):
     keys_by_pk = natural_keys_by_pk()
     plans = []
     for spec in SPECS:
-        current, pks, child_pks = database_states(spec, keys_by_pk)
+        current, pks, child_pks, orphans = database_states(spec, keys_by_pk)
         desired = desired_states[spec.model]
-        plan = ModelPlan(spec, desired, current, pks, child_pks)
+        plan = ModelPlan(spec, desired, current, pks, child_pks, orphans)
         for key, state in desired.items():
             if key not in current:
                 plan.created.append(key)
@@ -509,7 +531,10 @@ def apply_reload(plans):
                     if child.name in changed:
                         _replace_children(plan, key, instance, child, pks)
 
-    # 3. Records no longer in the files, the last files first.
+    # 3. Inline rows left without their record, then records no longer in the files.
+    for plan in plans:
+        for model, pk in plan.orphans:
+            model.objects.filter(pk=pk).delete()
     for plan in reversed(plans):
         if plan.deleted:
             with _writing(plan.spec, ", ".join(map(repr, plan.deleted))):
@@ -519,14 +544,19 @@ def apply_reload(plans):
 
 
 def _replace_children(plan, key, instance, child, pks):
+    """Keep the rows the files still hold (with their ids), delete the others, add the new."""
     old = plan.current.get(key, {}).get(child.name, [])
-    new = plan.desired[key][child.name]
-    gone = [plan.child_pks[(key, child.name, _sort_key(row))] for row in old if row not in new]
+    missing = list(plan.desired[key][child.name])
+    gone = []
+    for row in old:
+        row_pk = plan.child_pks[(key, child.name, _sort_key(row))].pop()
+        if row in missing:
+            missing.remove(row)
+        else:
+            gone.append(row_pk)
     child.model.objects.filter(pk__in=gone).delete()
     manager = getattr(instance, child.name)
-    for row in new:
-        if row in old:
-            continue
+    for row in missing:
         values = {}
         for f in child.fields:
             value = row[f.name]

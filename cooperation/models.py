@@ -59,12 +59,18 @@ _RANGE_GRANULARITY = (
     | (_parts_present("", month=True, day=False) & _parts_present("end_", month=True, day=False))
     | (_parts_present("", month=False, day=False) & _parts_present("end_", month=False, day=False))
 )
+# A range ends strictly after it starts ("2018–2018" is the year 2018, not a range). Each
+# comparison first asks that its parts exist: a CHECK constraint lets NULL (unknown) pass.
 _RANGE_ORDERED = (
     Q(end_year__gt=F("year"))
-    | Q(end_year=F("year"), month__isnull=True)
-    | Q(end_year=F("year"), end_month__gt=F("month"))
-    | Q(end_year=F("year"), end_month=F("month"), day__isnull=True)
-    | Q(end_year=F("year"), end_month=F("month"), end_day__gte=F("day"))
+    | Q(end_year=F("year"), month__isnull=False, end_month__gt=F("month"))
+    | Q(
+        end_year=F("year"),
+        month__isnull=False,
+        end_month=F("month"),
+        day__isnull=False,
+        end_day__gt=F("day"),
+    )
 )
 
 
@@ -150,7 +156,13 @@ class PartialDate(models.Model):
             year, month, day = (
                 getattr(self, f"{prefix}{part}") for part in ("year", "month", "day")
             )
-            if year and month and day and day > calendar.monthrange(year, month)[1]:
+            valid_month = isinstance(month, int) and 1 <= month <= 12
+            if (
+                isinstance(year, int)
+                and valid_month
+                and isinstance(day, int)
+                and day > calendar.monthrange(year, month)[1]
+            ):
                 raise ValidationError({f"{prefix}day": f"{MONTHS[month]} {year} has no day {day}."})
         if not self._date_parts_match_precision():
             needs = _DATE_NEEDS.get(self.date_precision, "a valid precision")
@@ -171,7 +183,7 @@ class PartialDate(models.Model):
             return False
         if self.date_precision == DatePrecision.RANGE:
             present = sum(shape)
-            return end_shape == shape and end[:present] >= start[:present]
+            return end_shape == shape and end[:present] > start[:present]
         return end_shape == (False, False, False)
 
     @property
@@ -186,6 +198,8 @@ class PartialDate(models.Model):
         if self.end_year != self.year:
             return f"{start}–{end}" if self.month is None else f"{start} – {end}"
         # Within one year, the end carries the year (and, within one month, the month).
+        if self.month is None:
+            return start
         if self.day is None:
             return f"{MONTHS[self.month]}–{end}"
         if self.end_month != self.month:
@@ -205,7 +219,7 @@ _DATE_NEEDS = {
     DatePrecision.DAY: "a year, a month and a day, and no end",
     DatePrecision.MONTH: "a year and a month, no day and no end",
     DatePrecision.YEAR: "a year only",
-    DatePrecision.RANGE: "a start and an end with the same parts, the end not before the start",
+    DatePrecision.RANGE: "a start and an end with the same parts, the end after the start",
     DatePrecision.UNKNOWN: "no date parts at all",
 }
 
@@ -613,7 +627,7 @@ class Agreement(CatalogueModel, PartialDate):
     objects = AgreementQuerySet.as_manager()
 
     class Meta(PartialDate.Meta):
-        ordering = [*_chronological(newest_first=True), "title"]
+        ordering = [*_chronological(newest_first=True), "title", "slug"]
         indexes = [
             models.Index(fields=["year"]),
             models.Index(fields=["kind"]),

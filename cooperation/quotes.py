@@ -6,7 +6,7 @@ of a line either kept ("Jean-Yves") or joined ("coopera-tion" → "cooperation")
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from itertools import pairwise
 
 from django.utils.html import escape
@@ -16,7 +16,7 @@ _LINE_END_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
 _WHITE_SPACE = re.compile(r"\s+")
 
 
-@cache
+@lru_cache(maxsize=64)
 def _reading(text, join_hyphens):
     """The text as quotes cite it, and for each of its characters the position in the original."""
     chars, origin = [], []

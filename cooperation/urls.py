@@ -1,6 +1,6 @@
 """URLs of the public catalogue, namespaced as "cooperation"."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -12,7 +12,11 @@ urlpatterns = [
     path("agreements/", views.AgreementListView.as_view(), name="agreement_list"),
     path("agreements/<slug:slug>/", views.AgreementDetailView.as_view(), name="agreement_detail"),
     path("countries/", views.CountryListView.as_view(), name="country_list"),
-    path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country_detail"),
+    re_path(
+        r"^countries/(?P<code>[A-Za-z]{2})/$",
+        views.CountryDetailView.as_view(),
+        name="country_detail",
+    ),
     path("agencies/", views.AgencyListView.as_view(), name="agency_list"),
     path("agencies/<slug:slug>/", views.AgencyDetailView.as_view(), name="agency_detail"),
     path("people/", views.PersonListView.as_view(), name="person_list"),

@@ -5,11 +5,12 @@ import json
 from datetime import UTC, datetime
 
 from django.db.models import Count, F, Prefetch
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
@@ -45,7 +46,7 @@ def quotes_prefetch():
 
 
 def agreements_timeline(title, agreements):
-    """A timeline of these agreements by year, each bar linking to the browser for that year."""
+    """A timeline of these agreements by year."""
     counts = agreements.order_by().values("year").annotate(n=Count("pk")).values_list("year", "n")
     return charts.timeline(title, [("Agreements", list(counts))])
 
@@ -84,6 +85,14 @@ class AgreementListView(FilterView):
             if sorted(given) != sorted(canonical):
                 # Only empty fields or defaults were dropped: send the reader to the short address.
                 return redirect(self.url_with(canonical))
+        notices = self.notices + self.filterset.all_notices
+        if output in EXPORT_FORMATS and notices:
+            # A download cannot show a notice: say what is wrong instead of exporting more rows.
+            lines = [f"{n.parameter}={n.value[:60]}: {n.reason}" for n in notices]
+            return HttpResponseBadRequest(
+                "Part of this search is not valid, so nothing was exported:\n" + "\n".join(lines),
+                content_type="text/plain; charset=utf-8",
+            )
         if output == "csv":
             return self.csv_response()
         if output == "json":
@@ -158,11 +167,10 @@ class AgreementListView(FilterView):
         timeline_counts = [
             (y, n) for y, n in year_counts if not chosen_year or str(y) == chosen_year[0]
         ]
-        without_year = [pair for pair in state if pair[0] != "year"]
         context.update(
             notices=self.notices + self.filterset.all_notices,
             facets=self.filterset.facets(),
-            year_options=[(year, count) for year, count in year_counts if year is not None],
+            year_options=self.year_options(year_counts, chosen_year),
             chosen=dict(state),
             chips=chips,
             clear_url=reverse("cooperation:agreement_list") if chips else "",
@@ -171,7 +179,11 @@ class AgreementListView(FilterView):
             sorts=SORTS,
             export_urls={fmt: self.url_with(state, format=fmt) for fmt in EXPORT_FORMATS},
             page_links=[
-                {"number": n, "url": self.url_with(state, page=n), "current": n == page.number}
+                {
+                    "number": n,
+                    "url": "" if n == page.paginator.ELLIPSIS else self.url_with(state, page=n),
+                    "current": n == page.number,
+                }
                 for n in page.paginator.get_elided_page_range(
                     page.number, on_each_side=2, on_ends=1
                 )
@@ -181,12 +193,17 @@ class AgreementListView(FilterView):
             else "",
             next_url=self.url_with(state, page=page.next_page_number()) if page.has_next() else "",
             timeline=charts.timeline(
-                "Matching agreements by year",
-                [("Agreements", timeline_counts)],
-                url_for=lambda year: self.url_with(without_year, year=year),
+                "Matching agreements by year", [("Agreements", timeline_counts)]
             ),
         )
         return context
+
+    def year_options(self, year_counts, chosen):
+        """Years with results under the other filters, and the chosen year even at zero."""
+        options = {year: count for year, count in year_counts if year is not None}
+        for year in chosen:
+            options.setdefault(int(year), 0)
+        return sorted(options.items())
 
     # Exports: every matching row, not one page.
 
@@ -277,7 +294,8 @@ class AgreementListView(FilterView):
                 title=agreement.title,
                 link=url,
                 unique_id=url,
-                description=f"{agreement.date_display} — {parties}. {agreement.summary}".strip(),
+                # Atom1Feed declares the summary as HTML: the text is escaped to stay text.
+                description=escape(f"{agreement.date_display} — {parties}. {agreement.summary}"),
                 pubdate=when,
                 updateddate=when,
                 categories=[theme.name for theme in agreement.themes.all()],
@@ -544,7 +562,6 @@ class HomeView(TemplateView):
             timeline=charts.timeline(
                 "Agreements and events by year",
                 [("Agreements", agreements_by_year), ("Events", events_by_year)],
-                url_for=lambda year: agreement_list_url(year=year),
             ),
             network=cooperation_network(),
             latest=Agreement.objects.for_list()[:6],
@@ -564,8 +581,10 @@ def cooperation_network(limit=24):
     )
     ids = [agency.pk for agency in top]
     pairs = (
-        links.filter(agency_id__in=ids, agreement__parties__in=ids)
-        .filter(agency_id__lt=F("agreement__parties"))
+        # One filter() call: both conditions must speak of the same partner (one join).
+        links.filter(
+            agency_id__in=ids, agreement__parties__in=ids, agency_id__lt=F("agreement__parties")
+        )
         .values_list("agency_id", "agreement__parties")
         .annotate(n=Count("agreement_id", distinct=True))
         .order_by()
@@ -578,7 +597,7 @@ def cooperation_network(limit=24):
     )
     if result:
         result.table = sorted(
-            ((by_id[a], by_id[b], n) for a, b, n in pairs),
+            ((by_id[a], by_id[b], n) for a, b, n in pairs if a in by_id and b in by_id),
             key=lambda row: (-row[2], row[0].name, row[1].name),
         )
     return result

@@ -254,3 +254,96 @@ def test_the_command_exits_non_zero_on_a_broken_fixture(fixtures_dir, tmp_path):
     assert result.returncode == 1
     assert f"{where(fixtures_dir, 'agencies.json', 'cnes')}: kind" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_record_the_database_refuses_midway_rolls_everything_back(fixtures_dir, monkeypatch):
+    """Validation cannot see everything: a refusal while writing must undo the earlier writes."""
+    from django.db import IntegrityError
+
+    from cooperation.models import Mission
+
+    reload()
+    edit(fixtures_dir, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
+    edit(fixtures_dir, "agencies.json", lambda rs: by_key(rs, "cnes").update(notes="Edited."))
+    edit(fixtures_dir, "missions.json", lambda rs: by_key(rs, "sco").update(summary="Edited."))
+    before = snapshot_tables()
+    original_save = Mission.save
+
+    def refuse_sco(self, *args, **kwargs):
+        if self.slug == "sco":
+            raise IntegrityError("refused by the database")
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Mission, "save", refuse_sco)
+    err = StringIO()
+    with pytest.raises(CommandError, match="the database was not changed"):
+        call_command("reload_fixtures", stdout=StringIO(), stderr=err)
+    assert "missions.json (slug 'sco'): the database refused the change" in err.getvalue()
+    assert snapshot_tables() == before
+    assert Agency.objects.get(slug="cnes").notes != "Edited."
+
+
+def test_dry_run_with_updates_and_deletions_writes_nothing(fixtures_dir):
+    reload()
+    edit(fixtures_dir, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
+    edit(fixtures_dir, "events.json", lambda rs: rs.pop())
+    before = snapshot_tables()
+    output = reload("--dry-run", "--verbosity", "2")
+    assert totals(output)[:3] == (0, 1, 1)
+    assert f"~ {SCO_AGREEMENT}: title" in output
+    assert snapshot_tables() == before
+
+
+def test_duplicate_and_orphaned_quotes_in_the_database_are_put_right(fixtures_dir):
+    from django.contrib.contenttypes.models import ContentType
+
+    reload()
+    cnes = Agency.objects.get(slug="cnes")
+    first = cnes.quotes.first()
+    Quote.objects.create(
+        content_type=first.content_type, object_id=cnes.pk, source=first.source, text=first.text
+    )
+    gone = Agreement.objects.get(slug=SCO_AGREEMENT)
+    Quote.objects.create(
+        content_type=ContentType.objects.get_for_model(Agreement),
+        object_id=gone.pk + 10_000,
+        source=first.source,
+        text="An orphan",
+    )
+    reload()
+    assert cnes.quotes.filter(text=first.text, source=first.source).count() == 1
+    assert not Quote.objects.filter(text="An orphan").exists()
+    assert totals(reload()) == (0, 0, 0, records_in_files(fixtures_dir))
+
+
+@pytest.mark.parametrize(
+    ("filename", "slug", "change", "reason"),
+    [
+        ("agencies.json", "cnes", {"name": ["A", "B"]}, "name: ['A', 'B'] is not text"),
+        ("agencies.json", "cnes", {"acronym": 42}, "acronym: 42 is not text"),
+        ("agreements.json", SCO_AGREEMENT, {"year": "2018"}, "year: '2018' is not a whole number"),
+        (
+            "agreements.json",
+            SCO_AGREEMENT,
+            {"date_is_inferred": "no"},
+            "date_is_inferred: 'no' is not true or false",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused(fixtures_dir, filename, slug, change, reason):
+    edit(fixtures_dir, filename, lambda rs: by_key(rs, slug).update(change))
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("reload_fixtures", stdout=StringIO(), stderr=err)
+    assert f"{where(fixtures_dir, filename, slug)}: {reason}" in err.getvalue()
+
+
+def test_an_inline_row_is_checked_like_a_field(fixtures_dir):
+    def long_title(records):
+        by_key(records, "zhang-kejian")["roles"][0]["title"] = "A" * 300
+
+    edit(fixtures_dir, "people.json", long_title)
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("reload_fixtures", stdout=StringIO(), stderr=err)
+    assert "roles 1: title: Ensure this value has at most 200 characters" in err.getvalue()

@@ -48,6 +48,17 @@ def test_slugs_are_unique():
         {"date_precision": "unknown", "year": 2016},  # an unknown date with a year
         {"date_precision": "range", "year": 2023},  # a range without an end
         {"date_precision": "range", "year": 2024, "end_year": 2023},  # ending before it starts
+        {"date_precision": "range", "year": 2018, "end_year": 2018},  # a year, not a range
+        {"date_precision": "range", "year": 2019, "month": 3, "end_year": 2019, "end_month": 3},
+        {
+            "date_precision": "range",
+            "year": 2019,
+            "month": 3,
+            "day": 2,
+            "end_year": 2019,
+            "end_month": 3,
+            "end_day": 2,
+        },
         {
             "date_precision": "range",
             "year": 2018,
@@ -112,6 +123,16 @@ def test_clean_explains_a_date_in_words():
     with pytest.raises(ValidationError) as error:
         agreement.full_clean()
     assert "November 2018 has no day 31" in str(error.value)
+
+
+@pytest.mark.parametrize(("month", "day"), [(13, 1), (0, 1), (2, 30), (None, 5)])
+def test_clean_explains_an_impossible_date_without_crashing(month, day):
+    agreement = Agreement(
+        slug="a", title="A", kind="framework", status="signed", date_precision="day"
+    )
+    agreement.year, agreement.month, agreement.day = 2018, month, day
+    with pytest.raises(ValidationError):
+        agreement.full_clean()
 
 
 def test_clean_refuses_an_inferred_date_without_its_reasoning():

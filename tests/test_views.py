@@ -284,3 +284,24 @@ def test_the_other_pages_stay_within_twelve_queries(
 ):
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_the_network_keeps_to_the_agencies_it_shows(client, db):
+    france = make_country("FR", "France")
+    agencies = [make_agency(f"a{n:02}", f"A{n:02}", f"Agency {n:02}", france) for n in range(30)]
+    for n in range(24):
+        for m in range(n + 1, min(n + 4, 24)):
+            make_agreement(slug=f"p-{n}-{m}", title=f"P {n} {m}").parties.add(
+                agencies[n], agencies[m]
+            )
+    make_agreement(slug="outsider", title="Outsider").parties.add(agencies[0], agencies[29])
+    html = page(client, "/")
+    assert 'aria-labelledby="network-title network-desc"' in html
+    table = html.split("Every pair, in a table")[1].split("</table>")[0]
+    assert "A00" in table
+    assert "A29" not in table
+
+
+def test_a_country_code_that_is_not_two_letters_is_a_404(client, db):
+    for url in ("/countries/%00/", "/countries/A%00/", "/countries/FRA/", "/countries/1/"):
+        assert client.get(url).status_code == 404
