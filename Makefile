@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser-deps run test lint format reload migrations-check clean
+.PHONY: install browser-deps run test lint format reload export migrations-check clean
 
 install: $(VENV)/.installed
 
@@ -24,7 +24,8 @@ browser-deps:
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py reload_fixtures
+	@# A reload never overwrites a curator's unexported edits: if it refuses, serve them as they are.
+	$(DEV) $(BIN)/python manage.py reload_fixtures || echo "Fixtures not reloaded (see above): serving the database as it is."
 	$(DEV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -41,6 +42,9 @@ format: install
 
 reload: install
 	$(DEV) $(BIN)/python manage.py reload_fixtures
+
+export: install
+	$(DEV) $(BIN)/python manage.py export_fixtures
 
 migrations-check: install
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run

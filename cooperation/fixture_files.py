@@ -565,3 +565,80 @@ def _replace_children(plan, key, instance, child, pks):
             else:
                 values[f.attname] = value
         manager.create(**values)
+
+
+# --- The round trip: what the files last held, and writing the database back ------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """A difference between the database and the files' last state: an edit not yet exported."""
+
+    model: str
+    key: str
+    what: str  # the fields that differ, "new record" or "deleted record"
+
+    def __str__(self):
+        return f"{self.model} {self.key!r}: {self.what}"
+
+
+def database_catalogue():
+    """Every record of every model in the database, in the files' canonical form."""
+    keys_by_pk = natural_keys_by_pk()
+    return {spec.model: database_states(spec, keys_by_pk)[0] for spec in SPECS}
+
+
+def save_snapshot(states_by_model):
+    """Remember the catalogue as the files now hold it; rows that would not change are left be."""
+    from .models import FixtureSnapshot
+
+    for spec in SPECS:
+        label = spec.model._meta.label_lower
+        states = states_by_model[spec.model]
+        snapshot = FixtureSnapshot.objects.filter(model=label).first()
+        if snapshot is None:
+            FixtureSnapshot.objects.create(model=label, states=states)
+        elif snapshot.states != states:
+            snapshot.states = states
+            snapshot.save()
+
+
+def unexported_changes(current=None):
+    """What the database holds that the files, as last loaded or exported, do not."""
+    from .models import FixtureSnapshot
+
+    current = current if current is not None else database_catalogue()
+    snapshots = {s.model: s.states for s in FixtureSnapshot.objects.all()}
+    changes = []
+    for spec in SPECS:
+        label = spec.model._meta.label_lower
+        records = current[spec.model]
+        if label not in snapshots:
+            changes += [
+                Change(spec.label, key, "not from a loaded or exported file") for key in records
+            ]
+            continue
+        known = snapshots[label]
+        for key, state in records.items():
+            if key not in known:
+                changes.append(Change(spec.label, key, "new record"))
+            elif state != known[key]:
+                fields = [name for name in spec.keys if state[name] != known[key].get(name)]
+                changes.append(Change(spec.label, key, "changed " + ", ".join(fields)))
+        changes += [
+            Change(spec.label, key, "deleted record") for key in known if key not in records
+        ]
+    return changes
+
+
+def write_fixtures(directory, states_by_model):
+    """Write each model's file in canonical form; returns the names of the files that changed."""
+    directory = Path(directory)
+    written = []
+    for spec in SPECS:
+        path = directory / spec.filename
+        text = render(spec, states_by_model[spec.model])
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(spec.filename)
+    return written

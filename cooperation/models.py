@@ -659,3 +659,20 @@ class Agreement(CatalogueModel, PartialDate):
             raise ValidationError({"extends": "An agreement cannot extend itself."})
         if self.pk and self.implements_id == self.pk:
             raise ValidationError({"implements": "An agreement cannot implement itself."})
+
+
+class FixtureSnapshot(models.Model):
+    """The catalogue as the fixture files last held it (after a reload or an export), one row per
+    model: what `reload_fixtures` compares the database with to find edits not yet exported."""
+
+    model = models.CharField(max_length=100, unique=True)
+    states = models.JSONField(
+        help_text="Every record in the files' canonical form, by natural key."
+    )
+    taken_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model"]
+
+    def __str__(self):
+        return f"{self.model} as of {self.taken_at:%Y-%m-%d %H:%M}"

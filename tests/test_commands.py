@@ -310,7 +310,7 @@ def test_duplicate_and_orphaned_quotes_in_the_database_are_put_right(fixtures_di
         source=first.source,
         text="An orphan",
     )
-    reload()
+    reload("--force")
     assert cnes.quotes.filter(text=first.text, source=first.source).count() == 1
     assert not Quote.objects.filter(text="An orphan").exists()
     assert totals(reload()) == (0, 0, 0, records_in_files(fixtures_dir))

@@ -4,6 +4,10 @@ Every file is read and checked before anything is written; the writing happens i
 transaction, so a bad file or a refused record leaves the database exactly as it was.
 Records are matched by natural key and updated in place (their ids, and so the admin's
 history, survive); records no longer in the files are deleted. A second run changes nothing.
+
+Edits made in the database since the files were last loaded or exported (in the admin, say)
+would be lost: the command lists them and refuses, unless --force is given. Run
+`manage.py export_fixtures` first to keep them.
 """
 
 from pathlib import Path
@@ -12,13 +16,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cooperation.fixture_files import FixtureError, apply_reload, plan_reload, read_fixtures
+from cooperation.fixture_files import (
+    FixtureError,
+    apply_reload,
+    plan_reload,
+    read_fixtures,
+    save_snapshot,
+    unexported_changes,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Make the database equal to the fixture files: create, update in place and delete "
-        "records, all in one transaction. --dry-run shows what would change."
+        "records, all in one transaction. Refuses to overwrite edits not yet exported unless "
+        "--force; --dry-run shows what would change."
     )
 
     def add_arguments(self, parser):
@@ -28,20 +40,29 @@ class Command(BaseCommand):
             help="Check the files and show what would change, without writing anything.",
         )
         parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite edits made in the database since the last load or export.",
+        )
+        parser.add_argument(
             "--fixtures-dir",
             type=Path,
             default=None,
             help="Where the fixture files are (default: the FIXTURES_DIR setting).",
         )
 
-    def handle(self, *args, dry_run=False, fixtures_dir=None, verbosity=1, **options):
+    def handle(self, *args, dry_run=False, force=False, fixtures_dir=None, verbosity=1, **options):
         directory = fixtures_dir or settings.FIXTURES_DIR
         try:
             desired = read_fixtures(directory)
             with transaction.atomic():
+                changes = unexported_changes()
                 plans = plan_reload(desired)
+                if changes and not force and not dry_run:
+                    self._refuse(changes)
                 if not dry_run:
                     apply_reload(plans)
+                    save_snapshot(desired)
         except FixtureError as error:
             for problem in error.problems:
                 self.stderr.write(problem)
@@ -51,8 +72,26 @@ class Command(BaseCommand):
                 "the database was not changed."
             ) from error
 
+        if changes and (dry_run or verbosity >= 1):
+            verb = (
+                "would be overwritten (a reload refuses them without --force)"
+                if dry_run
+                else "were overwritten (--force)"
+            )
+            self.stdout.write(self.style.WARNING(f"Edits not exported {verb}:"))
+            for change in changes:
+                self.stdout.write(f"  {change}")
         if verbosity >= 1:
             self._report(plans, dry_run=dry_run, verbosity=verbosity, directory=directory)
+
+    def _refuse(self, changes):
+        self.stderr.write("The database holds edits that are not in the fixture files:")
+        for change in changes:
+            self.stderr.write(f"  {change}")
+        raise CommandError(
+            f"{len(changes)} edit{'s' if len(changes) != 1 else ''} would be lost; nothing was "
+            "changed. Run `manage.py export_fixtures` to keep them, or reload with --force."
+        )
 
     def _report(self, plans, *, dry_run, verbosity, directory):
         heading = "Dry run: nothing was written. A reload would do this" if dry_run else "Reloaded"
