@@ -1,14 +1,16 @@
-"""The curators' admin: every catalogue model, with its quotes edited inline."""
+"""The curators' admin: every catalogue model, searchable and filterable, its quotes inline."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 
 from .models import (
     Agency,
     Agreement,
     Country,
     Event,
+    FixtureSnapshot,
     Mission,
     Person,
     Quote,
@@ -31,10 +33,28 @@ def date_display(obj):
     return obj.date_display
 
 
+class HasSourceFilter(admin.SimpleListFilter):
+    """Records with no quote have nothing to stand on: curators look for them first."""
+
+    title = "source"
+    parameter_name = "sourced"
+
+    def lookups(self, request, model_admin):
+        return [("no", "has no source"), ("yes", "has a source")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(quotes__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(quotes__isnull=False).distinct()
+        return queryset
+
+
 class QuoteInline(GenericTabularInline):
     model = Quote
     extra = 0
     autocomplete_fields = ["source"]
+    verbose_name = "quote from a source"
 
 
 class RoleInline(admin.TabularInline):
@@ -44,36 +64,42 @@ class RoleInline(admin.TabularInline):
 
 
 class QuotedAdmin(admin.ModelAdmin):
-    """Shared by every record that cites its sources: quotes inline, a count column."""
+    """Shared by every record that cites its sources: quotes inline, a count of its sources."""
 
     inlines = [QuoteInline]
+    show_facets = admin.ShowFacets.ALWAYS
+    list_per_page = 50
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(quote_count=Count("quotes", distinct=True))
+        queryset = super().get_queryset(request)
+        return queryset.annotate(source_count=Count("quotes__source", distinct=True))
 
-    @admin.display(description="quotes", ordering="quote_count")
-    def quote_count(self, obj):
-        return obj.quote_count
+    @admin.display(description="sources", ordering="source_count")
+    def source_count(self, obj):
+        return obj.source_count
 
 
 @admin.register(Theme)
 class ThemeAdmin(QuotedAdmin):
-    list_display = ["name", "slug", "description", "quote_count"]
+    list_display = ["name", "slug", "description", "source_count"]
+    list_filter = [HasSourceFilter]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Country)
 class CountryAdmin(QuotedAdmin):
-    list_display = ["name", "code", "quote_count"]
+    list_display = ["name", "code", "source_count"]
+    list_filter = [HasSourceFilter]
     search_fields = ["name", "code"]
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", date_display, "publisher", "reference", "file_name"]
-    list_filter = ["publisher", "year"]
+    list_filter = ["publisher", "year", "date_is_inferred"]
     search_fields = ["title", "reference", "text"]
+    show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
         (
             None,
@@ -96,25 +122,35 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(QuotedAdmin):
-    list_display = ["name", "acronym", "kind", "country", "quote_count"]
-    list_filter = ["kind", "country"]
+    list_display = ["name", "acronym", "kind", "country", "source_count"]
+    list_filter = ["kind", "country", HasSourceFilter]
     list_select_related = ["country"]
-    search_fields = ["name", "acronym", "slug"]
+    search_fields = ["name", "acronym", "slug", "quotes__text"]
     autocomplete_fields = ["country"]
+    fieldsets = [(None, {"fields": ["slug", "acronym", "name", "country", "kind", "notes"]})]
 
 
 @admin.register(Person)
 class PersonAdmin(QuotedAdmin):
-    list_display = ["name", "slug", "quote_count"]
-    search_fields = ["name", "slug", "roles__title"]
+    list_display = ["name", "titles", "source_count"]
+    list_filter = [HasSourceFilter]
+    search_fields = ["name", "slug", "roles__title", "quotes__text"]
     inlines = [RoleInline, QuoteInline]
+
+    def get_queryset(self, request):
+        roles = Role.objects.select_related("agency")
+        return super().get_queryset(request).prefetch_related(Prefetch("roles", queryset=roles))
+
+    @admin.display(description="titles")
+    def titles(self, obj):
+        return "; ".join(sorted({str(role) for role in obj.roles.all()}))
 
 
 @admin.register(Mission)
 class MissionAdmin(QuotedAdmin):
-    list_display = ["name", "kind", "status", date_display, "quote_count"]
-    list_filter = ["kind", "status", "themes"]
-    search_fields = ["name", "full_name", "slug"]
+    list_display = ["name", "kind", "status", date_display, "partner_list", "source_count"]
+    list_filter = ["kind", "status", "themes", "countries", "date_is_inferred", HasSourceFilter]
+    search_fields = ["name", "full_name", "slug", "partners__acronym", "quotes__text"]
     autocomplete_fields = ["partners", "countries", "themes"]
     fieldsets = [
         (None, {"fields": ["slug", "name", "full_name", "kind", "status", "summary", "notes"]}),
@@ -122,13 +158,20 @@ class MissionAdmin(QuotedAdmin):
         ("Links", {"fields": ["partners", "countries", "themes"]}),
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("partners")
+
+    @admin.display(description="partners")
+    def partner_list(self, obj):
+        return ", ".join(p.acronym or p.name for p in obj.partners.all())
+
 
 @admin.register(Event)
 class EventAdmin(QuotedAdmin):
-    list_display = ["name", "kind", date_display, "place", "country", "quote_count"]
-    list_filter = ["kind", "country", "year"]
+    list_display = ["name", "kind", date_display, "place", "country", "source_count"]
+    list_filter = ["kind", "country", "year", "date_is_inferred", HasSourceFilter]
     list_select_related = ["country"]
-    search_fields = ["name", "place", "slug"]
+    search_fields = ["name", "place", "slug", "quotes__text"]
     autocomplete_fields = ["country", "participants", "agencies", "missions"]
     fieldsets = [
         (None, {"fields": ["slug", "name", "kind", "place", "country", "summary", "notes"]}),
@@ -137,11 +180,51 @@ class EventAdmin(QuotedAdmin):
     ]
 
 
+class AgreementForm(forms.ModelForm):
+    """The admin builds the form's Meta from the fieldsets; this adds the cross-field rules."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "themes" in cleaned and not cleaned["themes"]:
+            self.add_error("themes", "Give the agreement at least one theme.")
+        if "parties" in cleaned and not cleaned["parties"] and not cleaned.get("notes", "").strip():
+            self.add_error(
+                "parties",
+                "Name at least one party, or say in the notes why the documents name none.",
+            )
+        return cleaned
+
+
 @admin.register(Agreement)
 class AgreementAdmin(QuotedAdmin):
-    list_display = ["title", "kind", "status", date_display, "quote_count"]
-    list_filter = ["kind", "status", "year", "themes", "parties__country"]
-    search_fields = ["title", "slug", "summary", "parties__acronym", "parties__name"]
+    form = AgreementForm
+    list_display = [
+        "title",
+        date_display,
+        "party_list",
+        "kind",
+        "status",
+        "theme_list",
+        "source_count",
+    ]
+    list_filter = [
+        "parties__country",
+        "year",
+        "themes",
+        "kind",
+        "status",
+        HasSourceFilter,
+        "date_is_inferred",
+    ]
+    search_fields = [
+        "title",
+        "slug",
+        "summary",
+        "parties__acronym",
+        "parties__name",
+        "signatories__name",
+        "quotes__text",
+    ]
     autocomplete_fields = [
         "parties",
         "signatories",
@@ -169,3 +252,30 @@ class AgreementAdmin(QuotedAdmin):
             },
         ),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("parties", "themes")
+
+    @admin.display(description="parties")
+    def party_list(self, obj):
+        return ", ".join(p.acronym or p.name for p in obj.parties.all())
+
+    @admin.display(description="themes")
+    def theme_list(self, obj):
+        return ", ".join(t.name for t in obj.themes.all())
+
+
+@admin.register(FixtureSnapshot)
+class FixtureSnapshotAdmin(admin.ModelAdmin):
+    """Read-only: when the files were last loaded or exported. Curators never edit it."""
+
+    list_display = ["model", "taken_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,6 +11,8 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.dates import MONTHS
 
+from .quotes import quote_occurs_in
+
 
 class CatalogueQuerySet(models.QuerySet):
     """Queries shared by every catalogue model: lookup by natural key."""
@@ -337,6 +339,13 @@ class Quote(models.Model):
 
     def get_absolute_url(self):
         return f"{self.source.get_absolute_url()}#quote-{self.pk}"
+
+    def clean(self):
+        super().clean()
+        if self.source_id and self.text and not quote_occurs_in(self.text, self.source.text):
+            raise ValidationError(
+                {"text": f"This passage is not in the text of “{self.source}”: copy it verbatim."}
+            )
 
 
 class AgencyKind(models.TextChoices):

@@ -2,6 +2,7 @@
 axe-core's accessibility rules on every kind of page. Needs Debian's Chromium and axe-core from
 npm (`make browser-deps`); without them these tests are skipped, except on CI where they fail."""
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -189,3 +190,28 @@ def test_axe_finds_no_serious_or_critical_violation(chromium, site, width):
                 problems.append(f"{path}: {violation['id']} ({violation['impact']}) {nodes}")
     context.close()
     assert problems == []
+
+
+def test_a_curator_edits_a_title_in_the_admin_and_readers_see_it(browser_page, site, monkeypatch):
+    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
+    call_command("createcurator", "camille", "--no-input", stdout=io.StringIO())
+    page = browser_page
+    page.goto(f"{site}/admin/")
+    page.get_by_label("Username").fill("camille")
+    page.get_by_label("Password").fill("a-long-curator-passphrase")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{site}/admin/cooperation/agreement/")
+    page.locator("#searchbar").fill("revolving around the SCO")
+    page.locator("#searchbar").press("Enter")
+    page.wait_for_url("**q=revolving*")
+    page.get_by_role(
+        "link",
+        name="CNES–CNSA specific agreement on implementing the Space Climate Observatory (SCO)",
+    ).click()
+    page.locator("#id_title").fill("CNES–CNSA agreement on the Space Climate Observatory")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+
+    page.goto(f"{site}/agreements/cnes-cnsa-sco-implementing-agreement-2018/")
+    assert page.locator("h1").inner_text() == "CNES–CNSA agreement on the Space Climate Observatory"
