@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.admin import BaseGenericInlineFormSet, GenericTabularInline
+from django.db import models
 from django.db.models import Count, Prefetch
+from django.forms.models import BaseInlineFormSet
 
 from .models import (
     Agency,
@@ -18,6 +20,51 @@ from .models import (
     Source,
     Theme,
 )
+from .quotes import quote_occurs_in
+
+
+class VerbatimTextField(forms.CharField):
+    """Text kept as typed: no stripping, and a browser's CRLF line ends stored as LF, so that
+    saving a form unchanged changes nothing (sources are kept exactly as published)."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+VERBATIM_TEXT = {models.TextField: {"form_class": VerbatimTextField}}
+
+
+class NoDuplicateRows:
+    """Inline rows (quotes, roles) must differ: the fixture files hold each one once."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
+                continue
+            row = tuple(
+                str(value.pk if hasattr(value, "pk") else value)
+                for name, value in sorted(form.cleaned_data.items())
+                if name not in {"id", "DELETE", "person", "content_type", "object_id"}
+            )
+            if row in seen:
+                raise forms.ValidationError("The same row is listed twice: remove one.")
+            seen.add(row)
+
+
+class QuoteFormSet(NoDuplicateRows, BaseGenericInlineFormSet):
+    pass
+
+
+class RoleFormSet(NoDuplicateRows, BaseInlineFormSet):
+    pass
+
 
 DATE_FIELDS = (
     "date_precision",
@@ -52,6 +99,8 @@ class HasSourceFilter(admin.SimpleListFilter):
 
 class QuoteInline(GenericTabularInline):
     model = Quote
+    formset = QuoteFormSet
+    formfield_overrides = VERBATIM_TEXT
     extra = 0
     autocomplete_fields = ["source"]
     verbose_name = "quote from a source"
@@ -59,20 +108,29 @@ class QuoteInline(GenericTabularInline):
 
 class RoleInline(admin.TabularInline):
     model = Role
+    formset = RoleFormSet
     extra = 0
     autocomplete_fields = ["agency", "source"]
 
 
-class QuotedAdmin(admin.ModelAdmin):
-    """Shared by every record that cites its sources: quotes inline, a count of its sources."""
+class CatalogueAdmin(admin.ModelAdmin):
+    """Shared by every catalogue model: text kept verbatim, facet counts, 50 rows a page."""
 
-    inlines = [QuoteInline]
+    formfield_overrides = VERBATIM_TEXT
     show_facets = admin.ShowFacets.ALWAYS
     list_per_page = 50
 
+
+class QuotedAdmin(CatalogueAdmin):
+    """Shared by every record that cites its sources: quotes inline, a count of its sources."""
+
+    inlines = [QuoteInline]
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return queryset.annotate(source_count=Count("quotes__source", distinct=True))
+        counted = queryset.annotate(source_count=Count("quotes__source", distinct=True))
+        # The count groups rows, and a grouped query drops the model's ordering: restore it.
+        return counted.order_by(*self.model._meta.ordering)
 
     @admin.display(description="sources", ordering="source_count")
     def source_count(self, obj):
@@ -94,12 +152,28 @@ class CountryAdmin(QuotedAdmin):
     search_fields = ["name", "code"]
 
 
+class SourceForm(forms.ModelForm):
+    """A source's text may be corrected, but not so that a passage quoted from it disappears."""
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if self.instance.pk:
+            lost = [q for q in self.instance.quotes.all() if not quote_occurs_in(q.text, text)]
+            if lost:
+                shown = "; ".join(f"“{q.text[:60]}”" for q in lost[:5])
+                raise forms.ValidationError(
+                    f"{len(lost)} quoted passage{'s' if len(lost) != 1 else ''} would no longer "
+                    f"be in the text: {shown}. Change the quotes first."
+                )
+        return text
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CatalogueAdmin):
+    form = SourceForm
     list_display = ["title", date_display, "publisher", "reference", "file_name"]
     list_filter = ["publisher", "year", "date_is_inferred"]
     search_fields = ["title", "reference", "text"]
-    show_facets = admin.ShowFacets.ALWAYS
     fieldsets = [
         (
             None,

@@ -26,12 +26,13 @@ def curator_codenames():
     return codenames + [f"delete_{model}" for model in DELETABLE_MODELS] + ["view_fixturesnapshot"]
 
 
-def ensure_curators_group(group_model, permission_model):
-    """Create or update the group with exactly the curators' permissions (used by a migration,
-    with historical models, and by `createcurator`, with the real ones)."""
-    group, _ = group_model.objects.get_or_create(name=CURATORS)
-    permissions = permission_model.objects.filter(
+def ensure_curators_group(group_model, permission_model, using="default"):
+    """Make sure the group exists and holds the curators' permissions. Permissions are only
+    added, never removed, so that whatever an administrator granted on top stays. Used by the
+    migration (with historical models), after every migrate, and by `createcurator`."""
+    group, _ = group_model.objects.using(using).get_or_create(name=CURATORS)
+    permissions = permission_model.objects.using(using).filter(
         content_type__app_label="cooperation", codename__in=curator_codenames()
     )
-    group.permissions.set(permissions)
+    group.permissions.add(*permissions)
     return group

@@ -11,10 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models
+from django.db import DatabaseError, connection, models
 
 from .models import Agency, Agreement, Country, Event, Mission, Person, Quote, Source, Theme
 from .quotes import quote_occurs_in
@@ -572,7 +574,7 @@ def _replace_children(plan, key, instance, child, pks):
 
 @dataclass(frozen=True)
 class Change:
-    """A difference between the database and the files' last state: an edit not yet exported."""
+    """A record that differs from the files' last loaded or exported state."""
 
     model: str
     key: str
@@ -580,6 +582,22 @@ class Change:
 
     def __str__(self):
         return f"{self.model} {self.key!r}: {self.what}"
+
+
+def is_fixtures_dir(directory):
+    """Only the project's own fixture files are remembered; a preview elsewhere is not."""
+    return Path(directory).resolve() == Path(settings.FIXTURES_DIR).resolve()
+
+
+def lock_catalogue():
+    """Hold off other writers (an admin save) until this transaction ends, so that nothing is
+    written between reading the catalogue and writing it. SQLite has one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    models_ = apps.get_app_config("cooperation").get_models(include_auto_created=True)
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def database_catalogue():
@@ -603,20 +621,19 @@ def save_snapshot(states_by_model):
             snapshot.save()
 
 
-def unexported_changes(current=None):
-    """What the database holds that the files, as last loaded or exported, do not."""
+def differences(states_by_model):
+    """What these records (the database's, or the files') hold that the files, as last loaded
+    or exported, did not."""
     from .models import FixtureSnapshot
 
-    current = current if current is not None else database_catalogue()
     snapshots = {s.model: s.states for s in FixtureSnapshot.objects.all()}
     changes = []
     for spec in SPECS:
         label = spec.model._meta.label_lower
-        records = current[spec.model]
+        records = states_by_model[spec.model]
         if label not in snapshots:
-            changes += [
-                Change(spec.label, key, "not from a loaded or exported file") for key in records
-            ]
+            never = "not from a loaded or exported file"
+            changes += [Change(spec.label, key, never) for key in records]
             continue
         known = snapshots[label]
         for key, state in records.items():
@@ -625,10 +642,22 @@ def unexported_changes(current=None):
             elif state != known[key]:
                 fields = [name for name in spec.keys if state[name] != known[key].get(name)]
                 changes.append(Change(spec.label, key, "changed " + ", ".join(fields)))
-        changes += [
-            Change(spec.label, key, "deleted record") for key in known if key not in records
-        ]
+        gone = [key for key in known if key not in records]
+        changes += [Change(spec.label, key, "deleted record") for key in gone]
     return changes
+
+
+def listing(changes, limit=20):
+    """The changes as lines to print, a long list cut short with a count of the rest."""
+    lines = [f"  {change}" for change in changes[:limit]]
+    if len(changes) > limit:
+        lines.append(f"  … and {len(changes) - limit} more")
+    return lines
+
+
+def unexported_changes():
+    """Edits made in the database since the files were last loaded or exported."""
+    return differences(database_catalogue())
 
 
 def write_fixtures(directory, states_by_model):

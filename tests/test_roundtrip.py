@@ -120,3 +120,26 @@ def test_a_database_filled_by_other_means_is_not_overwritten_without_force(db, f
     assert "country 'DE': not from a loaded or exported file" in refused()
     run("reload_fixtures", "--force")
     assert not Country.objects.filter(code="DE").exists()
+
+
+def test_export_refuses_to_overwrite_file_changes_that_were_never_loaded(loaded):
+    path = loaded / "themes.json"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Satellite navigation", "Navigation by satellite"),
+        encoding="utf-8",
+    )
+    err = StringIO()
+    with pytest.raises(CommandError, match="would be overwritten; nothing was written"):
+        call_command("export_fixtures", stdout=StringIO(), stderr=err)
+    assert "theme 'navigation': changed name" in err.getvalue()
+    assert "Navigation by satellite" in path.read_text(encoding="utf-8")
+    run("export_fixtures", "--force")
+    assert "Navigation by satellite" not in path.read_text(encoding="utf-8")
+
+
+def test_a_preview_export_elsewhere_does_not_mark_the_edits_as_exported(loaded, tmp_path):
+    Agreement.objects.filter(slug=SCO).update(title="Edited in the admin")
+    preview = tmp_path / "preview"
+    preview.mkdir()
+    assert "A preview" in run("export_fixtures", "--fixtures-dir", str(preview))
+    assert f"agreement '{SCO}': changed title" in refused()

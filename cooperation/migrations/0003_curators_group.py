@@ -7,16 +7,19 @@ from django.db import migrations
 def create_curators(apps, schema_editor):
     from cooperation.curators import ensure_curators_group
 
+    using = schema_editor.connection.alias
     # Permissions are normally created after all migrations; this group needs them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
         app_config.models_module = None
-    ensure_curators_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    group, permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
+    ensure_curators_group(group, permission, using=using)
 
 
 def remove_curators(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name="Curators").delete()
+    using = schema_editor.connection.alias
+    apps.get_model("auth", "Group").objects.using(using).filter(name="Curators").delete()
 
 
 class Migration(migrations.Migration):

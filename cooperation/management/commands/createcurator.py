@@ -33,8 +33,13 @@ class Command(BaseCommand):
         users = get_user_model()
         if users.objects.filter(username=username).exists():
             raise CommandError(f"A user named {username!r} exists already.")
-        password = self._password(interactive)
         user = users(username=username, email=email, is_staff=True, is_superuser=False)
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as error:
+            messages = " ".join(m for ms in error.message_dict.values() for m in ms)
+            raise CommandError(f"The user name or e-mail is refused: {messages}") from error
+        password = self._password(interactive)
         try:
             password_validation.validate_password(password, user)
         except ValidationError as error:

@@ -19,6 +19,9 @@ from django.db import transaction
 from cooperation.fixture_files import (
     FixtureError,
     apply_reload,
+    is_fixtures_dir,
+    listing,
+    lock_catalogue,
     plan_reload,
     read_fixtures,
     save_snapshot,
@@ -56,13 +59,16 @@ class Command(BaseCommand):
         try:
             desired = read_fixtures(directory)
             with transaction.atomic():
+                if not dry_run:
+                    lock_catalogue()
                 changes = unexported_changes()
                 plans = plan_reload(desired)
                 if changes and not force and not dry_run:
                     self._refuse(changes)
                 if not dry_run:
                     apply_reload(plans)
-                    save_snapshot(desired)
+                    if is_fixtures_dir(directory):
+                        save_snapshot(desired)
         except FixtureError as error:
             for problem in error.problems:
                 self.stderr.write(problem)
@@ -79,15 +85,15 @@ class Command(BaseCommand):
                 else "were overwritten (--force)"
             )
             self.stdout.write(self.style.WARNING(f"Edits not exported {verb}:"))
-            for change in changes:
-                self.stdout.write(f"  {change}")
+            for line in listing(changes, limit=20 if verbosity < 2 else len(changes)):
+                self.stdout.write(line)
         if verbosity >= 1:
             self._report(plans, dry_run=dry_run, verbosity=verbosity, directory=directory)
 
     def _refuse(self, changes):
         self.stderr.write("The database holds edits that are not in the fixture files:")
-        for change in changes:
-            self.stderr.write(f"  {change}")
+        for line in listing(changes):
+            self.stderr.write(line)
         raise CommandError(
             f"{len(changes)} edit{'s' if len(changes) != 1 else ''} would be lost; nothing was "
             "changed. Run `manage.py export_fixtures` to keep them, or reload with --force."
