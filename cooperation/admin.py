@@ -21,6 +21,7 @@ from .models import (
     Theme,
 )
 from .quotes import quote_occurs_in
+from .search import refresh_search_text
 
 
 class VerbatimTextField(forms.CharField):
@@ -329,6 +330,10 @@ class AgreementAdmin(QuotedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("parties", "themes")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_search_text(Agreement.objects.filter(pk=form.instance.pk))
 
     @admin.display(description="parties")
     def party_list(self, obj):

@@ -92,7 +92,7 @@ class ModelSpec:
 
     def _ordered_fields(self):
         # The natural key first, the record's own fields as declared, its date fields last.
-        fields = [f for f in self.model._meta.concrete_fields if not f.primary_key]
+        fields = [f for f in self.model._meta.concrete_fields if not f.primary_key and f.editable]
         return sorted(fields, key=lambda f: (f.name != self.key, f.name in self.date_names))
 
     @property

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils.dates import MONTHS
 
@@ -551,29 +551,11 @@ class AgreementQuerySet(CatalogueQuerySet):
         return self.filter(pk__in=links.values("agreement_id"))
 
     def search(self, text):
-        """Every word must occur in the title, summary, a party, a signatory or a quote."""
-        result = self
-        for word in text.split():
-            parties = Agreement.parties.through.objects.filter(agreement=OuterRef("pk")).filter(
-                Q(agency__name__icontains=word) | Q(agency__acronym__icontains=word)
-            )
-            signatories = Agreement.signatories.through.objects.filter(
-                agreement=OuterRef("pk"), person__name__icontains=word
-            )
-            quotes = Quote.objects.filter(
-                content_type__app_label="cooperation",
-                content_type__model="agreement",
-                object_id=OuterRef("pk"),
-                text__icontains=word,
-            )
-            result = result.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Exists(parties)
-                | Exists(signatories)
-                | Exists(quotes)
-            )
-        return result
+        """Every word (or "phrase") must occur in the title, summary, place, a party, a
+        signatory or a quote: full-text search on PostgreSQL, word beginnings elsewhere."""
+        from .search import search
+
+        return search(self, text)
 
 
 class AgreementKind(models.TextChoices):
@@ -632,6 +614,9 @@ class Agreement(CatalogueModel, PartialDate):
     themes = models.ManyToManyField(Theme, blank=True, related_name="agreements")
     missions = models.ManyToManyField(Mission, blank=True, related_name="agreements")
     quotes = GenericRelation("Quote", related_query_name="agreement")
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="What the agreement is found by (cooperation.search)."
+    )
 
     objects = AgreementQuerySet.as_manager()
 

@@ -51,6 +51,26 @@ def agreements_timeline(title, agreements):
     return charts.timeline(title, [("Agreements", list(counts))])
 
 
+class RelatedAgreementsMixin:
+    """A record's agreements: the newest few on its page, the rest one click away in the browser."""
+
+    shown_agreements = 25
+    browse_parameter = None  # the browser's filter for this record, if it has one
+
+    def related_agreements(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreements = self.related_agreements()
+        context["agreements"] = agreements.for_list()[: self.shown_agreements]
+        context["agreement_count"] = agreements.count()
+        if self.browse_parameter:
+            value = getattr(self.object, self.object.natural_key_field)
+            context["browse_url"] = agreement_list_url(**{self.browse_parameter: value})
+        return context
+
+
 class AgreementListView(FilterView):
     """The agreement browser: one GET form whose query string is also the export's."""
 
@@ -344,10 +364,9 @@ class CountryListView(ListView):
     ordering = ["name"]
 
 
-class CountryDetailView(DetailView):
+class CountryDetailView(RelatedAgreementsMixin, DetailView):
     model = Country
-    slug_field = "code"
-    slug_url_kwarg = "code"
+    browse_parameter = "country"
 
     def get(self, request, *args, **kwargs):
         code = self.kwargs["code"]
@@ -360,19 +379,21 @@ class CountryDetailView(DetailView):
             Country.objects.prefetch_related(quotes_prefetch()), code=self.kwargs["code"]
         )
 
+    def related_agreements(self):
+        return Agreement.objects.with_parties_in([self.object.code])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         country = self.object
-        agreements = Agreement.objects.with_parties_in([country.code])
         context.update(
             agencies=country.agencies.annotate(agreement_count=Count("agreements")).order_by(
                 "name"
             ),
-            agreements=agreements.for_list(),
-            timeline=agreements_timeline(f"Agreements of {country.name} by year", agreements),
-            missions=country.missions.all(),
-            events=country.events.all(),
-            browse_url=agreement_list_url(country=country.code),
+            timeline=agreements_timeline(
+                f"Agreements of {country.name} by year", self.related_agreements()
+            ),
+            missions=country.missions.all()[:50],
+            events=country.events.order_by(*Event._meta.ordering).reverse()[:25],
         )
         return context
 
@@ -387,25 +408,26 @@ class AgencyListView(ListView):
     ordering = ["name"]
 
 
-class AgencyDetailView(DetailView):
+class AgencyDetailView(RelatedAgreementsMixin, DetailView):
     model = Agency
+    browse_parameter = "agency"
 
     def get_queryset(self):
         return Agency.objects.select_related("country").prefetch_related(quotes_prefetch())
 
+    def related_agreements(self):
+        return Agreement.objects.with_parties([self.object.slug])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         agency = self.object
-        agreements = Agreement.objects.with_parties([agency.slug])
         context.update(
-            agreements=agreements.for_list(),
             timeline=agreements_timeline(
-                f"Agreements of {agency.acronym or agency.name} by year", agreements
+                f"Agreements of {agency.acronym or agency.name} by year", self.related_agreements()
             ),
-            missions=agency.missions.all(),
-            events=agency.events.all(),
+            missions=agency.missions.all()[:50],
+            events=agency.events.order_by(*Event._meta.ordering).reverse()[:25],
             roles=agency.roles.select_related("person", "source").order_by("person__name", "title"),
-            browse_url=agreement_list_url(agency=agency.slug),
         )
         return context
 
@@ -420,16 +442,18 @@ class PersonListView(ListView):
         )
 
 
-class PersonDetailView(DetailView):
+class PersonDetailView(RelatedAgreementsMixin, DetailView):
     model = Person
 
     def get_queryset(self):
         return Person.objects.prefetch_related(
             quotes_prefetch(),
             Prefetch("roles", queryset=Role.objects.select_related("agency", "source")),
-            Prefetch("agreements", queryset=Agreement.objects.for_list()),
             "events",
         )
+
+    def related_agreements(self):
+        return Agreement.objects.filter(signatories=self.object)
 
 
 class MissionListView(ListView):
@@ -440,7 +464,7 @@ class MissionListView(ListView):
         return Mission.objects.prefetch_related("partners", "countries")
 
 
-class MissionDetailView(DetailView):
+class MissionDetailView(RelatedAgreementsMixin, DetailView):
     model = Mission
 
     def get_queryset(self):
@@ -449,9 +473,11 @@ class MissionDetailView(DetailView):
             Prefetch("partners", queryset=Agency.objects.select_related("country")),
             "countries",
             "themes",
-            Prefetch("agreements", queryset=Agreement.objects.for_list()),
             "events",
         )
+
+    def related_agreements(self):
+        return Agreement.objects.filter(missions=self.object)
 
 
 class EventListView(ListView):
@@ -462,7 +488,7 @@ class EventListView(ListView):
         return Event.objects.select_related("country")
 
 
-class EventDetailView(DetailView):
+class EventDetailView(RelatedAgreementsMixin, DetailView):
     model = Event
 
     def get_queryset(self):
@@ -471,8 +497,10 @@ class EventDetailView(DetailView):
             "participants",
             Prefetch("agencies", queryset=Agency.objects.select_related("country")),
             "missions",
-            Prefetch("agreements", queryset=Agreement.objects.for_list()),
         )
+
+    def related_agreements(self):
+        return Agreement.objects.filter(event=self.object)
 
 
 class ThemeListView(ListView):
@@ -486,19 +514,19 @@ class ThemeListView(ListView):
     ordering = ["name"]
 
 
-class ThemeDetailView(DetailView):
+class ThemeDetailView(RelatedAgreementsMixin, DetailView):
     model = Theme
+    browse_parameter = "theme"
 
     def get_queryset(self):
-        return Theme.objects.prefetch_related(
-            quotes_prefetch(),
-            Prefetch("agreements", queryset=Agreement.objects.for_list()),
-            "missions",
-        )
+        return Theme.objects.prefetch_related(quotes_prefetch())
+
+    def related_agreements(self):
+        return Agreement.objects.with_themes([self.object.slug])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["browse_url"] = agreement_list_url(theme=self.object.slug)
+        context["missions"] = self.object.missions.all()[:50]
         return context
 
 

@@ -27,6 +27,8 @@ from cooperation.fixture_files import (
     save_snapshot,
     unexported_changes,
 )
+from cooperation.models import Agreement
+from cooperation.search import refresh_search_text
 
 
 class Command(BaseCommand):
@@ -67,6 +69,7 @@ class Command(BaseCommand):
                     self._refuse(changes)
                 if not dry_run:
                     apply_reload(plans)
+                    refresh_search_text(Agreement.objects.all())
                     if is_fixtures_dir(directory):
                         save_snapshot(desired)
         except FixtureError as error:

@@ -1,0 +1,373 @@
+"""Fill the database with a synthetic catalogue of N agreements, for benchmarks.
+
+Every synthetic record is marked: slugs start with "syn-", countries use ISO 3166 codes that
+are never assigned to a real country (XA–XZ, QM–QZ) and names that start with "Synthetic".
+A run first deletes any earlier synthetic data, then writes with bulk inserts: 100,000
+agreements take about a minute on PostgreSQL. It refuses to run on a database that holds
+curated records unless --with-curated is given, and it never touches them.
+"""
+
+import random
+import time
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cooperation.models import (
+    Agency,
+    AgencyKind,
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Country,
+    Event,
+    EventKind,
+    Mission,
+    MissionKind,
+    MissionStatus,
+    Person,
+    Quote,
+    Role,
+    Source,
+    Theme,
+)
+from cooperation.search import refresh_search_text
+
+PREFIX = "syn-"
+COUNTRY_CODES = (
+    [f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    + [f"Q{c}" for c in "MNOPQRSTUVWXYZ"]
+    + [f"Z{c}" for c in "BCDEFGHIJKLNOPQRSTUVXY"]
+)
+THEMES = [
+    ("climate", "Climate"),
+    ("earth-observation", "Earth observation"),
+    ("oceanography", "Oceanography"),
+    ("education", "Education and training"),
+    ("astrophysics", "Astrophysics"),
+    ("lunar-exploration", "Lunar exploration"),
+    ("telecommunications", "Telecommunications"),
+    ("launchers", "Launchers"),
+    ("navigation", "Satellite navigation"),
+    ("space-science", "Space science"),
+    ("human-spaceflight", "Human spaceflight"),
+    ("space-debris", "Space debris"),
+]
+WORDS = [
+    "cooperation",
+    "satellite",
+    "climate",
+    "ocean",
+    "launcher",
+    "station",
+    "navigation",
+    "data",
+    "exchange",
+    "training",
+    "research",
+    "mission",
+    "observation",
+    "science",
+    "agreement",
+    "framework",
+    "programme",
+    "laboratory",
+    "signal",
+    "orbit",
+    "instrument",
+    "ground",
+    "segment",
+    "monitoring",
+    "telecommunications",
+    "exploration",
+    "lunar",
+    "probe",
+]
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Replace any synthetic data with a synthetic catalogue of N agreements (benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--agreements", type=int, required=True, help="How many agreements.")
+        parser.add_argument("--seed", type=int, default=2026, help="The same seed, the same data.")
+        parser.add_argument(
+            "--with-curated",
+            action="store_true",
+            help="Run even though the database holds curated records (they are left alone).",
+        )
+
+    def handle(self, *args, agreements, seed, with_curated, verbosity=1, **options):
+        if agreements < 1:
+            raise CommandError("--agreements must be at least 1.")
+        curated = Agreement.objects.exclude(slug__startswith=PREFIX).count()
+        if curated and not with_curated:
+            raise CommandError(
+                f"The database holds {curated} curated agreements. Use a database of its own for "
+                "benchmarks, or pass --with-curated to add synthetic records beside them."
+            )
+        self.verbosity = verbosity
+        self.random = random.Random(seed)
+        started = time.perf_counter()
+        with transaction.atomic():
+            self.step("deleted earlier synthetic data", self.delete_synthetic)
+            self.build(agreements)
+        self.say(
+            f"Done: {agreements} synthetic agreements in {time.perf_counter() - started:.1f} s."
+        )
+
+    # Output
+
+    def say(self, message):
+        if self.verbosity >= 1:
+            self.stdout.write(message)
+            self.stdout.flush()
+
+    def step(self, label, action, *args):
+        started = time.perf_counter()
+        result = action(*args)
+        count = f"{len(result):>7} " if isinstance(result, list) else ""
+        self.say(f"  {count}{label} ({time.perf_counter() - started:.1f} s)")
+        return result
+
+    # Deleting
+
+    def delete_synthetic(self):
+        synthetic = {"slug__startswith": PREFIX}
+        Quote.objects.filter(source__slug__startswith=PREFIX).delete()
+        for model in (Agreement, Event, Mission, Role, Person, Agency, Theme, Source):
+            if model is Role:
+                Role.objects.filter(person__slug__startswith=PREFIX).delete()
+            else:
+                model.objects.filter(**synthetic).delete()
+        Country.objects.filter(code__in=COUNTRY_CODES, name__startswith="Synthetic").delete()
+
+    # Building
+
+    def build(self, total):
+        countries = self.step("countries", self.make_countries)
+        themes = self.step("themes", self.make_themes)
+        sources = self.step("sources", self.make_sources, max(5, total // 100))
+        agencies = self.step("agencies", self.make_agencies, max(20, total // 50), countries)
+        people = self.step("people", self.make_people, max(20, total // 20), agencies, sources)
+        missions = self.step(
+            "missions", self.make_missions, max(5, total // 100), agencies, countries, themes
+        )
+        events = self.step(
+            "events", self.make_events, max(5, total // 20), countries, people, agencies
+        )
+        agreements = self.step(
+            "agreements", self.make_agreements, total, agencies, people, themes, missions, events
+        )
+        self.step(
+            "quotes", self.make_quotes, sources, agencies, people, missions, events, agreements
+        )
+        synthetic = Agreement.objects.filter(slug__startswith=PREFIX)
+        self.step("search texts", refresh_search_text, synthetic)
+
+    def partial_date(self, first=1960, last=2030):
+        r = self.random
+        year = r.randint(first, last)
+        kind = r.choices(["day", "month", "year", "range", "unknown"], [50, 20, 20, 5, 5])[0]
+        month, day = r.randint(1, 12), r.randint(1, 25)
+        date = {
+            "date_precision": kind,
+            "year": None,
+            "month": None,
+            "day": None,
+            "end_year": None,
+            "end_month": None,
+            "end_day": None,
+        }
+        if kind == "day":
+            date.update(year=year, month=month, day=day)
+        elif kind == "month":
+            date.update(year=year, month=month)
+        elif kind == "year":
+            date.update(year=year)
+        elif kind == "range":
+            date.update(
+                year=year,
+                month=month,
+                day=day,
+                end_year=year,
+                end_month=month,
+                end_day=day + r.randint(1, 3),
+            )
+        if kind != "unknown" and r.random() < 0.05:
+            date.update(
+                date_is_inferred=True,
+                date_inference="Inferred from the synthetic source's context.",
+            )
+        return date
+
+    def make_countries(self):
+        rows = [Country(code=code, name=f"Synthetic Country {code}") for code in COUNTRY_CODES]
+        return Country.objects.bulk_create(rows)
+
+    def make_themes(self):
+        rows = [
+            Theme(
+                slug=f"{PREFIX}{slug}",
+                name=f"{name} (synthetic)",
+                description=f"Synthetic: {name}.",
+            )
+            for slug, name in THEMES
+        ]
+        return Theme.objects.bulk_create(rows)
+
+    def make_sources(self, count):
+        r = self.random
+        rows = []
+        for n in range(count):
+            sentences = [
+                f"Agency {n} and its partners agreed on {' '.join(r.sample(WORDS, 4))}."
+                for _ in range(12)
+            ]
+            rows.append(
+                Source(
+                    slug=f"{PREFIX}source-{n}",
+                    title=f"Synthetic press release {n}",
+                    publisher="Synthetic",
+                    reference=f"SYN-{n}",
+                    text="\n".join(sentences),
+                    **self.partial_date(2000, 2030),
+                )
+            )
+        return Source.objects.bulk_create(rows, batch_size=BATCH)
+
+    def make_agencies(self, count, countries):
+        r = self.random
+        kinds = [k for k, _ in AgencyKind.choices]
+        rows = [
+            Agency(
+                slug=f"{PREFIX}agency-{n}",
+                acronym=f"SA{n}",
+                name=f"Synthetic Agency {n}",
+                country=r.choice(countries) if r.random() > 0.02 else None,
+                kind=r.choice(kinds),
+            )
+            for n in range(count)
+        ]
+        return Agency.objects.bulk_create(rows, batch_size=BATCH)
+
+    def make_people(self, count, agencies, sources):
+        r = self.random
+        people = Person.objects.bulk_create(
+            [
+                Person(slug=f"{PREFIX}person-{n}", name=f"Synthetic Person {n}")
+                for n in range(count)
+            ],
+            batch_size=BATCH,
+        )
+        roles = [
+            Role(
+                person=p,
+                title=r.choice(["President", "Director", "Administrator", "Press Officer"]),
+                agency=r.choice(agencies),
+                source=r.choice(sources),
+            )
+            for p in people
+        ]
+        Role.objects.bulk_create(roles, batch_size=BATCH)
+        return people
+
+    def make_missions(self, count, agencies, countries, themes):
+        r = self.random
+        missions = Mission.objects.bulk_create(
+            [
+                Mission(
+                    slug=f"{PREFIX}mission-{n}",
+                    name=f"SYN-{n}",
+                    kind=r.choice([k for k, _ in MissionKind.choices]),
+                    status=r.choice([s for s, _ in MissionStatus.choices]),
+                    **self.partial_date(),
+                )
+                for n in range(count)
+            ],
+            batch_size=BATCH,
+        )
+        self.link(Mission.partners.through, "mission_id", "agency_id", missions, agencies, 1, 3)
+        self.link(Mission.countries.through, "mission_id", "country_id", missions, countries, 1, 2)
+        self.link(Mission.themes.through, "mission_id", "theme_id", missions, themes, 1, 2)
+        return missions
+
+    def make_events(self, count, countries, people, agencies):
+        r = self.random
+        events = Event.objects.bulk_create(
+            [
+                Event(
+                    slug=f"{PREFIX}event-{n}",
+                    name=f"Synthetic meeting {n}",
+                    kind=r.choice([k for k, _ in EventKind.choices]),
+                    place=f"City {n % 300}",
+                    country=r.choice(countries),
+                    **self.partial_date(),
+                )
+                for n in range(count)
+            ],
+            batch_size=BATCH,
+        )
+        self.link(Event.participants.through, "event_id", "person_id", events, people, 1, 3)
+        self.link(Event.agencies.through, "event_id", "agency_id", events, agencies, 1, 3)
+        return events
+
+    def make_agreements(self, count, agencies, people, themes, missions, events):
+        r = self.random
+        kinds = [k for k, _ in AgreementKind.choices]
+        statuses = [s for s, _ in AgreementStatus.choices]
+        rows = []
+        for n in range(count):
+            words = " ".join(r.sample(WORDS, 3))
+            rows.append(
+                Agreement(
+                    slug=f"{PREFIX}agreement-{n}",
+                    title=f"Synthetic {words} agreement {n}",
+                    kind=r.choice(kinds),
+                    status=r.choices(statuses, [80, 5, 10, 5])[0],
+                    summary=f"A synthetic agreement on {words}.",
+                    event=r.choice(events) if r.random() < 0.3 else None,
+                    **self.partial_date(),
+                )
+            )
+        agreements = Agreement.objects.bulk_create(rows, batch_size=BATCH)
+        self.link(
+            Agreement.parties.through, "agreement_id", "agency_id", agreements, agencies, 2, 6
+        )
+        self.link(Agreement.themes.through, "agreement_id", "theme_id", agreements, themes, 1, 4)
+        self.link(
+            Agreement.signatories.through, "agreement_id", "person_id", agreements, people, 0, 3
+        )
+        self.link(
+            Agreement.missions.through, "agreement_id", "mission_id", agreements, missions, 0, 2
+        )
+        return agreements
+
+    def make_quotes(self, sources, *groups):
+        """One quote per record, a sentence of a synthetic source that names it."""
+        r = self.random
+        first_lines = {source.pk: source.text.split("\n")[0] for source in sources}
+        rows = []
+        for records in groups:
+            content_type = ContentType.objects.get_for_model(records[0])
+            for record in records:
+                source = r.choice(sources)
+                rows.append(
+                    Quote(
+                        content_type=content_type,
+                        object_id=record.pk,
+                        source=source,
+                        text=first_lines[source.pk],
+                    )
+                )
+        return Quote.objects.bulk_create(rows, batch_size=BATCH)
+
+    def link(self, through, own, other, records, targets, least, most):
+        r = self.random
+        rows = []
+        for record in records:
+            for target in r.sample(targets, r.randint(least, min(most, len(targets)))):
+                rows.append(through(**{own: record.pk, other: target.pk}))
+        through.objects.bulk_create(rows, batch_size=BATCH)

@@ -1,0 +1,77 @@
+"""Free-text search: PostgreSQL full-text search and the portable fallback agree on the data."""
+
+import pytest
+from django.db import connection
+
+from cooperation.models import Agreement
+from cooperation.search import fold, search, terms
+
+QUERIES = {
+    "francois hollande": {"france-japan-roadmap-2013-2018"},  # accents folded away
+    "FRANÇOIS": {"france-japan-roadmap-2013-2018"},  # case and accents
+    "Dinh Thi Mai": {"cnes-usth-mou-extension-2018"},  # several words, all required
+    "cnsa climate": {"cnes-cnsa-mou-2018", "cnes-cnsa-sco-implementing-agreement-2018"},
+    "observ": {  # a word's beginning: observatory, Earth-observation
+        "cnes-cnsa-sco-implementing-agreement-2018",
+        "cnes-vast-climate-letter-of-intent-2018",
+        "sco-founding-document-2019",
+        "cnes-jaxa-framework-agreement",
+    },
+    '"space climate observatory"': {
+        "cnes-cnsa-sco-implementing-agreement-2018",
+        "cnes-vast-climate-letter-of-intent-2018",
+        "sco-founding-document-2019",
+    },
+    '"climate space observatory"': set(),  # a phrase is matched in its order
+    "LOTUS Vietnamese": {"lotus-laboratory-agreement-2018"},
+    "peaceful uses outer space": {"france-china-intergovernmental-agreement-1997"},
+    "nothing-like-this": set(),
+}
+
+
+def found(query, **backend):
+    return set(search(Agreement.objects.all(), query, **backend).values_list("slug", flat=True))
+
+
+def test_text_is_folded_to_plain_lower_case_words():
+    assert fold("  Raphaël SART — Press Officer, CNES’s ") == " raphael sart press officer cnes s "
+    assert terms('Le Gall "Space Climate"  ') == [("le",), ("gall",), ("space", "climate")]
+    assert terms('  ""  ') == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_fallback_finds_what_the_documents_say(loaded, query):
+    assert found(query, full_text=False) == QUERIES[query]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", QUERIES)
+def test_postgresql_full_text_search_gives_the_same_agreements(loaded, query):
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text search runs on PostgreSQL (the suite runs there in CI)")
+    assert found(query, full_text=True) == found(query, full_text=False) == QUERIES[query]
+
+
+@pytest.mark.django_db
+def test_postgresql_uses_the_gin_index(loaded):
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text search runs on PostgreSQL (the suite runs there in CI)")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM cooperation_agreement WHERE search_vector @@ to_tsquery('simple', 'climate:*')"
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "cooperation_agreement_search_gin" in plan
+
+
+@pytest.mark.django_db
+def test_an_edit_in_the_admin_is_found_at_once(admin_client, loaded):
+    from tests.test_admin import post_change
+
+    agreement = Agreement.objects.get(slug="cnes-cnsa-sco-implementing-agreement-2018")
+    assert found("zanzibar") == set()
+    post_change(admin_client, agreement, summary="Now mentions Zanzibar.")
+    assert found("zanzibar") == {agreement.slug}
