@@ -11,6 +11,10 @@ class CooperationConfig(AppConfig):
     def ready(self):
         # After every migrate, the Curators group gains the permissions of any new model.
         post_migrate.connect(grant_curators, sender=self)
+        # Every write to the catalogue bumps its version, which pages are cached against.
+        from .caching import connect_signals
+
+        connect_signals()
 
 
 def grant_curators(sender, using="default", **kwargs):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
-from django.db.models import Count, F
+from django.db.models import Count, F, Value
 
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
 
@@ -47,15 +47,28 @@ class Facet:
 
 
 def catalogue_options():
-    """The options readers may choose from, as (value, label) pairs: three small queries."""
-    return {
-        "country": [(c.code, c.name) for c in Country.objects.only("code", "name")],
-        "theme": [(t.slug, t.name) for t in Theme.objects.only("slug", "name")],
-        "agency": [
-            (a.slug, a.acronym or a.name) for a in Agency.objects.only("slug", "acronym", "name")
-        ],
-        "kind": list(AgreementKind.choices),
-    }
+    """The options readers may choose from, as (value, label) pairs: one query for all three."""
+    rows = (
+        Country.objects.order_by()
+        .annotate(facet=Value("country"), short=Value(""))
+        .values_list("facet", "code", "name", "short")
+        .union(
+            Theme.objects.order_by()
+            .annotate(facet=Value("theme"), short=Value(""))
+            .values_list("facet", "slug", "name", "short"),
+            Agency.objects.order_by()
+            .annotate(facet=Value("agency"))
+            .values_list("facet", "slug", "name", "acronym"),
+            all=True,
+        )
+    )
+    options = {"country": [], "theme": [], "agency": []}
+    for facet, value, name, short in rows:
+        options[facet].append((value, short or name))
+    for values in options.values():
+        values.sort(key=lambda option: option[1].casefold())
+    options["kind"] = list(AgreementKind.choices)
+    return options
 
 
 class AgreementFilter(django_filters.FilterSet):

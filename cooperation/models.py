@@ -670,3 +670,31 @@ class FixtureSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.model} as of {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class CatalogueVersion(models.Model):
+    """A number that every write to the catalogue increases: pages are cached and validated
+    against it, so that no change can leave a stale page behind."""
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"catalogue version {self.number}"
+
+    @classmethod
+    def current(cls):
+        """(number, time of the last change); (0, None) before the first write."""
+        row = cls.objects.values_list("number", "changed_at").first()
+        return row or (0, None)
+
+    @classmethod
+    def bump(cls):
+        from django.utils import timezone
+
+        updated = cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
+        if not updated:
+            cls.objects.create(pk=1, number=1)

@@ -48,7 +48,7 @@ def document(agreement):
 
 
 def refresh_search_text(agreements):
-    """Recompute `search_text` for these agreements (a queryset), in batches."""
+    """Recompute `search_text` for these agreements (a queryset); returns how many changed."""
     from .models import Agreement, Quote
 
     prepared = agreements.only("pk", "title", "summary", "place", "search_text").prefetch_related(
@@ -56,17 +56,19 @@ def refresh_search_text(agreements):
         "signatories",
         Prefetch("quotes", queryset=Quote.objects.only("text", "object_id", "content_type")),
     )
-    batch = []
+    batch, changed = [], 0
     for agreement in prepared.iterator(chunk_size=2000):
         text = document(agreement)
         if text != agreement.search_text:
             agreement.search_text = text
             batch.append(agreement)
+            changed += 1
         if len(batch) >= 2000:
             Agreement.objects.bulk_update(batch, ["search_text"])
             batch = []
     if batch:
         Agreement.objects.bulk_update(batch, ["search_text"])
+    return changed
 
 
 def uses_full_text_search():

@@ -79,3 +79,11 @@ def plain_static_files(request, settings):
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no cached page (versions restart when a test's writes roll back)."""
+    from django.core.cache import cache
+
+    cache.clear()

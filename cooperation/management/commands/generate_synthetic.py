@@ -20,6 +20,7 @@ from cooperation.models import (
     Agreement,
     AgreementKind,
     AgreementStatus,
+    CatalogueVersion,
     Country,
     Event,
     EventKind,
@@ -166,6 +167,7 @@ class Command(BaseCommand):
         )
         synthetic = Agreement.objects.filter(slug__startswith=PREFIX)
         self.step("search texts", refresh_search_text, synthetic)
+        CatalogueVersion.bump()  # bulk inserts send no signals
 
     def partial_date(self, first=1960, last=2030):
         r = self.random

@@ -27,7 +27,7 @@ from cooperation.fixture_files import (
     save_snapshot,
     unexported_changes,
 )
-from cooperation.models import Agreement
+from cooperation.models import Agreement, CatalogueVersion
 from cooperation.search import refresh_search_text
 
 
@@ -69,7 +69,10 @@ class Command(BaseCommand):
                     self._refuse(changes)
                 if not dry_run:
                     apply_reload(plans)
-                    refresh_search_text(Agreement.objects.all())
+                    searched = refresh_search_text(Agreement.objects.all())
+                    changed = any(p.created or p.updated or p.deleted or p.orphans for p in plans)
+                    if changed or searched:
+                        CatalogueVersion.bump()
                     if is_fixtures_dir(directory):
                         save_snapshot(desired)
         except FixtureError as error:

@@ -1,0 +1,76 @@
+"""Pages are cached and validated against the catalogue's version: fast, and never stale."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cooperation.models import Agreement, CatalogueVersion
+
+pytestmark = pytest.mark.django_db
+
+SCO = "/agreements/cnes-cnsa-sco-implementing-agreement-2018/"
+
+
+def test_a_page_carries_a_validator_and_asks_caches_to_revalidate(client, loaded):
+    response = client.get(SCO)
+    assert response["ETag"].startswith('"v')
+    assert response["Last-Modified"].endswith("GMT")
+    assert "no-cache" in response["Cache-Control"]
+    again = client.get(SCO, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_a_cached_page_costs_one_query(client, loaded):
+    client.get("/agreements/?country=VN&theme=climate")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/agreements/?country=VN&theme=climate")
+    assert response.status_code == 200
+    assert "2 agreements match" in response.content.decode()
+    assert len(queries) == 1  # the catalogue version
+
+
+def test_an_admin_edit_is_seen_at_once_and_old_validators_no_longer_match(
+    client, admin_client, loaded
+):
+    from tests.test_admin import post_change
+
+    first = client.get(SCO)
+    before = CatalogueVersion.current()[0]
+    post_change(
+        admin_client, Agreement.objects.get(slug=SCO.split("/")[2]), title="A corrected title"
+    )
+    assert CatalogueVersion.current()[0] > before
+    revalidated = client.get(SCO, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert revalidated.status_code == 200
+    assert "A corrected title" in revalidated.content.decode()
+    assert "A corrected title" in client.get("/agreements/").content.decode()
+
+
+def test_a_reload_that_changes_the_catalogue_changes_the_version_and_one_that_does_not_does_not(
+    client, loaded
+):
+    import json
+
+    page = client.get("/agreements/").content.decode()
+    version = CatalogueVersion.current()
+    call_command("reload_fixtures", stdout=StringIO())
+    assert CatalogueVersion.current() == version
+
+    path = loaded / "agreements.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    records[0]["title"] = "Retitled in the files"
+    path.write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    call_command("reload_fixtures", stdout=StringIO())
+    assert CatalogueVersion.current()[0] > version[0]
+    fresh = client.get("/agreements/").content.decode()
+    assert "Retitled in the files" in fresh and fresh != page
+
+
+def test_exports_are_not_cached_and_stream(client, loaded):
+    response = client.get("/agreements/?format=csv")
+    assert response.streaming
+    assert "ETag" not in response
