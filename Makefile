@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser-deps run test lint format reload export migrations-check clean
+.PHONY: install browser-deps bench-deps run test lint format reload export bench bench-smoke migrations-check clean
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,18 @@ $(VENV)/.installed: pyproject.toml
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-package-lock --silent axe-core@4
+
+# The load generator of the benchmark.
+bench-deps:
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+# The benchmark on PostgreSQL (its own database, cooperation_bench): 1,000 to 100,000 agreements.
+bench: install bench-deps
+	$(BIN)/python bench/run.py
+
+# The same at 200 agreements in a few seconds, so that CI keeps the benchmark working.
+bench-smoke: install bench-deps
+	$(BIN)/python bench/run.py --sizes 200 --requests 3 --wrk-seconds 1 --output /tmp/cooperation-bench-smoke.json
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput

@@ -214,16 +214,7 @@ class AgreementFilter(django_filters.FilterSet):
             ("kind", "Kind"),
             ("agency", "Party"),
         ):
-            matching = self.queryset_without(name).values("pk")
-            if name in links:
-                through, column = links[name]
-                rows = through.objects.filter(agreement_id__in=matching).values(column)
-                counts = dict(
-                    rows.annotate(n=Count("agreement_id", distinct=True)).values_list(column, "n")
-                )
-            else:
-                rows = Agreement.objects.filter(pk__in=matching).values(name).order_by()
-                counts = dict(rows.annotate(n=Count("pk")).values_list(name, "n"))
+            counts = self._counts(name, links.get(name))
             chosen = self.selected(name)
             options = [
                 Option(value, text, counts.get(value, 0), value in chosen)
@@ -235,12 +226,29 @@ class AgreementFilter(django_filters.FilterSet):
             facets.append(Facet(name, label, shown))
         return facets
 
+    def _counts(self, name, link):
+        """{option: agreements} for one facet; with no other filter, straight from the table."""
+        matching = self.queryset_without(name)
+        everything = not matching.query.where
+        if link:
+            through, column = link
+            rows = through.objects.all()
+            if not everything:
+                rows = rows.filter(agreement_id__in=matching.values("pk"))
+            rows = rows.values(column).annotate(n=Count("agreement_id", distinct=True))
+            return dict(rows.values_list(column, "n"))
+        rows = (
+            Agreement.objects.all()
+            if everything
+            else Agreement.objects.filter(pk__in=matching.values("pk"))
+        )
+        return dict(rows.order_by().values(name).annotate(n=Count("pk")).values_list(name, "n"))
+
     def year_counts(self):
         """Agreements per year for the results with every filter but `year` applied."""
-        rows = (
-            Agreement.objects.filter(pk__in=self.queryset_without("year").values("pk"))
-            .values("year")
-            .order_by("year")
-            .annotate(n=Count("pk"))
-        )
+        matching = self.queryset_without("year")
+        rows = Agreement.objects.all()
+        if matching.query.where:
+            rows = rows.filter(pk__in=matching.values("pk"))
+        rows = rows.order_by("year").values("year").annotate(n=Count("pk"))
         return [(row["year"], row["n"]) for row in rows]

@@ -191,22 +191,35 @@ class PartialDate(models.Model):
     @property
     def date_display(self):
         """The date as a reader writes it: "9 January 2018", "March 2019", "2–4 November 2018"."""
-        if self.date_precision == DatePrecision.UNKNOWN or self.year is None:
-            return "Date unknown"
-        start = _format_date(self.year, self.month, self.day)
-        if self.date_precision != DatePrecision.RANGE:
-            return start
-        end = _format_date(self.end_year, self.end_month, self.end_day)
-        if self.end_year != self.year:
-            return f"{start}–{end}" if self.month is None else f"{start} – {end}"
-        # Within one year, the end carries the year (and, within one month, the month).
-        if self.month is None:
-            return start
-        if self.day is None:
-            return f"{MONTHS[self.month]}–{end}"
-        if self.end_month != self.month:
-            return f"{self.day} {MONTHS[self.month]} – {end}"
-        return f"{self.day}–{end}"
+        return partial_date_display(
+            self.date_precision,
+            self.year,
+            self.month,
+            self.day,
+            self.end_year,
+            self.end_month,
+            self.end_day,
+        )
+
+
+def partial_date_display(precision, year, month, day, end_year, end_month, end_day):
+    """A partial date as written, from its parts (see PartialDate.date_display)."""
+    if precision == DatePrecision.UNKNOWN or year is None:
+        return "Date unknown"
+    start = _format_date(year, month, day)
+    if precision != DatePrecision.RANGE:
+        return start
+    end = _format_date(end_year, end_month, end_day)
+    if end_year != year:
+        return f"{start}–{end}" if month is None else f"{start} – {end}"
+    # Within one year, the end carries the year (and, within one month, the month).
+    if month is None:
+        return start
+    if day is None:
+        return f"{MONTHS[month]}–{end}"
+    if end_month != month:
+        return f"{day} {MONTHS[month]} – {end}"
+    return f"{day}–{end}"
 
 
 # Which of (year, month, day) a date of each precision has; a range's end has its start's parts.

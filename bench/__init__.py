@@ -1,0 +1,1 @@
+"""The benchmark of Cooperation Atlas: `make bench` (bench/run.py)."""

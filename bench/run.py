@@ -1,0 +1,326 @@
+"""The benchmark: pages from 1,000 to 100,000 agreements on PostgreSQL.
+
+    python bench/run.py [--sizes 1000,10000,100000] [--requests 40] [--wrk-seconds 10]
+
+It creates its own database (cooperation_bench), fills it with `generate_synthetic` at each
+size and prints, for every page, the server time (median, p95; the page cache cleared before
+each request) and the queries per request. At the largest size it runs gunicorn (2 sync
+workers) on loopback and measures with wrk, in the same run, the filtered list (cached,
+revalidated with If-None-Match, and uncached) against a bare constant view and a bare
+25-row table view; then the peak memory of a worker while it streams the whole CSV export,
+and the EXPLAIN ANALYZE plan of the slowest query. The table is printed and written as JSON.
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "cooperation_bench"
+PAGES = [
+    ("list", "/agreements/"),
+    ("list, one country", "/agreements/?country=XA"),
+    (
+        "list, country+years+theme",
+        "/agreements/?country=XA&year_from=1990&year_to=2010&theme=syn-climate",
+    ),
+    ("list, free text", "/agreements/?q=orbit+probe"),
+    ("list, page 200", "/agreements/?page=200"),
+    ("agreement", "/agreements/syn-agreement-7/"),
+    ("country", "/countries/XA/"),
+    ("home", "/"),
+    ("CSV of a country", "/agreements/?country=XA&format=csv"),
+]
+FILTERED = "/agreements/?country=XA&year_from=1990&year_to=2010&theme=syn-climate"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database if it holds the largest size already",
+    )
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    if not args.reuse:
+        create_database()
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=f"{SERVER}/{DATABASE}",
+        SECRET_KEY=os.environ.get("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40),
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    results = {"sizes": {}, "load": None, "memory": None, "explain": None}
+    from cooperation.models import Agreement
+
+    for size in sizes:
+        started = time.perf_counter()
+        if not (args.reuse and Agreement.objects.count() == size):
+            call_command("generate_synthetic", agreements=size, verbosity=0)
+        generated = time.perf_counter() - started
+        print(f"\n== {size:,} agreements (generated in {generated:.1f} s)")
+        results["sizes"][size] = {
+            "generate_seconds": round(generated, 1),
+            "pages": time_pages(args.requests),
+        }
+        print_pages(results["sizes"][size]["pages"])
+    results["load"] = load_test(args.wrk_seconds)
+    print_load(results["load"])
+    results["memory"] = export_memory()
+    print_memory(results["memory"])
+    results["explain"] = slowest_query_plan()
+    print_explain(results["explain"])
+    Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nWritten to {args.output}")
+
+
+def create_database():
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+
+
+def time_pages(requests):
+    """Server time of each page, uncached: the Django test client, the page cache emptied first."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    measured = {}
+    for name, url in PAGES:
+        timings, queries = [], 0
+        for attempt in range(requests + 2):
+            cache.clear()
+            connection.queries_log.clear()  # the log keeps 9,000 queries: a CSV can fill it
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+                elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (url, response.status_code)
+            if attempt >= 2:  # the first two warm the connection and the template cache
+                timings.append(elapsed)
+                queries = len(captured)
+        timings.sort()
+        measured[name] = {
+            "url": url,
+            "median_ms": round(statistics.median(timings), 1),
+            "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
+            "queries": queries,
+        }
+    return measured
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn on loopback for the duration of a `with` block."""
+
+    def __init__(self, workers=2, **env):
+        self.port = free_port()
+        self.env = {**os.environ, **env}
+        self.workers = workers
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "bench.wsgi:application",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "300",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.url("/bench/constant/"), timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(url, seconds, headers=()):
+    command = [
+        "wrk",
+        "-t2",
+        "-c16",
+        f"-d{seconds}s",
+        "--latency",
+        *[a for h in headers for a in ("-H", h)],
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "requests_per_second": rate,
+        "p50": latency.get("50"),
+        "p99": latency.get("99"),
+        "non_2xx_3xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def load_test(seconds):
+    """Requests per second under gunicorn, each page beside the bare views, in one run."""
+    results = {}
+    with Gunicorn() as server:
+        results["bare constant view"] = wrk(server.url("/bench/constant/"), seconds)
+        results["bare 25-row table view"] = wrk(server.url("/bench/table/"), seconds)
+        results["filtered list, cached"] = wrk(server.url(FILTERED), seconds)
+        etag = urllib.request.urlopen(server.url(FILTERED)).headers["ETag"]
+        results["filtered list, revalidated (304)"] = wrk(
+            server.url(FILTERED), seconds, [f"If-None-Match: {etag}"]
+        )
+    with Gunicorn(BENCH_CACHE="dummy") as server:
+        results["filtered list, uncached"] = wrk(server.url(FILTERED), seconds)
+    constant = results["bare constant view"]["requests_per_second"]
+    table = results["bare 25-row table view"]["requests_per_second"]
+    for name in ("filtered list, cached", "filtered list, revalidated (304)"):
+        results[name]["ratio_to_constant_view"] = round(
+            results[name]["requests_per_second"] / constant, 2
+        )
+    results["filtered list, uncached"]["ratio_to_table_view"] = round(
+        results["filtered list, uncached"]["requests_per_second"] / table, 2
+    )
+    return results
+
+
+def export_memory():
+    """Peak memory of one worker before and after it streams the CSV of every agreement."""
+    with Gunicorn(workers=1) as server:
+        urllib.request.urlopen(server.url("/agreements/?country=XA&format=csv")).read()  # warm up
+        worker = int(
+            subprocess.run(
+                ["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True
+            ).stdout.split()[0]
+        )
+        before = peak_kib(worker)
+        started = time.perf_counter()
+        size = len(
+            urllib.request.urlopen(server.url("/agreements/?format=csv"), timeout=600).read()
+        )
+        seconds = time.perf_counter() - started
+        after = peak_kib(worker)
+    return {
+        "csv_bytes": size,
+        "seconds": round(seconds, 1),
+        "peak_before_mib": round(before / 1024, 1),
+        "peak_after_mib": round(after / 1024, 1),
+        "growth_mib": round((after - before) / 1024, 1),
+    }
+
+
+def peak_kib(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+
+
+def slowest_query_plan():
+    """EXPLAIN ANALYZE of the slowest query of the slowest page, at the largest size."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client, slowest = Client(), (0.0, "", "")
+    for _, url in PAGES:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        for query in captured.captured_queries:
+            if float(query["time"]) > slowest[0]:
+                slowest = (float(query["time"]), url, query["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[2])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return {"page": slowest[1], "seconds": slowest[0], "sql": slowest[2], "plan": plan}
+
+
+def print_pages(pages):
+    print(f"  {'page':<28} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for name, row in pages.items():
+        print(f"  {name:<28} {row['median_ms']:>10} {row['p95_ms']:>8} {row['queries']:>8}")
+
+
+def print_load(load):
+    print("\n== Throughput (gunicorn, 2 sync workers, wrk -t2 -c16, loopback)")
+    print(f"  {'':<36} {'req/s':>9} {'p50':>9} {'p99':>9} {'errors':>7}  ratio")
+    for name, row in load.items():
+        ratio = row.get("ratio_to_constant_view") or row.get("ratio_to_table_view") or ""
+        against = (
+            " of constant" if "ratio_to_constant_view" in row else " of table" if ratio else ""
+        )
+        rate, p50, p99 = row["requests_per_second"], row["p50"] or "", row["p99"] or ""
+        print(
+            f"  {name:<36} {rate:>9.0f} {p50:>9} {p99:>9} {row['non_2xx_3xx']:>7}  {ratio}{against}"
+        )
+
+
+def print_memory(memory):
+    print(
+        f"\n== CSV of every agreement: {memory['csv_bytes']:,} bytes in {memory['seconds']} s; "
+        f"worker peak {memory['peak_before_mib']} -> {memory['peak_after_mib']} MiB "
+        f"(growth {memory['growth_mib']} MiB)"
+    )
+
+
+def print_explain(explain):
+    print(f"\n== Slowest query ({explain['seconds']} s, {explain['page']}):\n{explain['sql']}\n")
+    print(explain["plan"])
+
+
+if __name__ == "__main__":
+    main()

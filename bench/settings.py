@@ -1,0 +1,14 @@
+"""Settings for the benchmark: the project's, plus two bare views to compare pages with.
+
+BENCH_CACHE=dummy turns the page cache off, to measure pages uncached under load.
+"""
+
+import os
+
+from config.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+if os.environ.get("BENCH_CACHE") == "dummy":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
