@@ -299,9 +299,13 @@ def print_load(load):
     print("\n== Throughput (gunicorn, 2 sync workers, wrk -t2 -c16, loopback)")
     print(f"  {'':<36} {'req/s':>9} {'p50':>9} {'p99':>9} {'errors':>7}  ratio")
     for name, row in load.items():
-        ratio = row.get("ratio_to_constant_view") or row.get("ratio_to_table_view") or ""
+        ratio = row.get("ratio_to_constant_view", row.get("ratio_to_table_view", ""))
         against = (
-            " of constant" if "ratio_to_constant_view" in row else " of table" if ratio else ""
+            " of constant"
+            if "ratio_to_constant_view" in row
+            else " of table"
+            if "ratio_to_table_view" in row
+            else ""
         )
         rate, p50, p99 = row["requests_per_second"], row["p50"] or "", row["p99"] or ""
         print(

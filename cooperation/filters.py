@@ -235,7 +235,10 @@ class AgreementFilter(django_filters.FilterSet):
             rows = through.objects.all()
             if not everything:
                 rows = rows.filter(agreement_id__in=matching.values("pk"))
-            rows = rows.values(column).annotate(n=Count("agreement_id", distinct=True))
+            # A link is one (agreement, party) or (agreement, theme) pair: only a country can be
+            # reached twice by the same agreement, through two of its parties.
+            distinct = column.startswith("agency__country")
+            rows = rows.values(column).annotate(n=Count("agreement_id", distinct=distinct))
             return dict(rows.values_list(column, "n"))
         rows = (
             Agreement.objects.all()

@@ -666,12 +666,12 @@ class HomeView(TemplateView):
 def cooperation_network(limit=24):
     """The agencies that are party to most agreements, and how many agreements each pair shares."""
     links = Agreement.parties.through.objects
-    top = list(
-        Agency.objects.annotate(n=Count("agreements"))
-        .filter(n__gt=0)
-        .select_related("country")
-        .order_by("-n", "name")[:limit]
-    )
+    # Ranked on the link table alone (no join, no grouping by agency columns), then fetched.
+    ranked = links.values("agency_id").annotate(n=Count("agreement_id")).order_by("-n", "agency_id")
+    counts = dict(ranked.values_list("agency_id", "n")[:limit])
+    top = list(Agency.objects.filter(pk__in=counts).select_related("country"))
+    for agency in top:
+        agency.n = counts[agency.pk]
     ids = [agency.pk for agency in top]
     pairs = (
         # One filter() call: both conditions must speak of the same partner (one join).

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -202,7 +203,10 @@ def test_an_unknown_record_is_a_404_in_the_site_s_style(client, loaded, url):
 
 @pytest.fixture
 def small_catalogue(db):
-    """Two countries, two agencies, two themes; agreements are added by `add_agreements`."""
+    """Two countries, agencies and themes, a person, a mission, an event and a source; every
+    agreement added by `add_agreements` is linked to all of them, so that their pages grow too."""
+    from cooperation.models import Event, Mission, Person, Source
+
     france, japan = make_country("FR", "France"), make_country("JP", "Japan")
     return {
         "parties": [
@@ -210,16 +214,37 @@ def small_catalogue(db):
             make_agency("jaxa", "JAXA", "JAXA", japan),
         ],
         "themes": [make_theme("climate", "Climate"), make_theme("space", "Space science")],
+        "person": Person.objects.create(slug="p", name="A signatory"),
+        "mission": Mission.objects.create(
+            slug="m", name="A mission", kind="satellite", status="planned"
+        ),
+        "event": Event.objects.create(slug="e", name="A meeting", kind="meeting", country=france),
+        "source": Source.objects.create(
+            slug="s",
+            title="A source",
+            publisher="CNES",
+            text="Agreement 0 to Agreement 99 were signed.",
+        ),
     }
 
 
 def add_agreements(catalogue, first, count):
+    from cooperation.models import Quote
+
     for number in range(first, first + count):
         agreement = make_agreement(
-            slug=f"agreement-{number}", title=f"Agreement {number}", year=1990 + number % 30
+            slug=f"agreement-{number}",
+            title=f"Agreement {number}",
+            year=1990 + number % 30,
+            event=catalogue["event"],
         )
         agreement.parties.set(catalogue["parties"])
         agreement.themes.add(catalogue["themes"][number % 2])
+        agreement.signatories.add(catalogue["person"])
+        agreement.missions.add(catalogue["mission"])
+        Quote.objects.create(
+            record=agreement, source=catalogue["source"], text=f"Agreement {number % 10}"
+        )
 
 
 def queries_for(client, url):
@@ -249,6 +274,10 @@ PAGES = [
     "/agreements/?format=csv",
     "/agreements/?format=json",
     "/agreements/?format=atom",
+    "/people/p/",
+    "/missions/m/",
+    "/events/e/",
+    "/sources/s/",
 ]
 
 
@@ -257,9 +286,12 @@ def test_a_page_runs_the_same_few_queries_for_5_and_for_60_agreements(
     client, small_catalogue, url, django_assert_max_num_queries
 ):
     add_agreements(small_catalogue, 0, 30 if "page=2" in url else 5)
+    queries_for(client, url)  # warm the per-process caches (content types) once
+    cache.clear()
     few = queries_for(client, url)
     add_agreements(small_catalogue, 30 if "page=2" in url else 5, 30 if "page=2" in url else 55)
     assert Agreement.objects.count() == 60
+    cache.clear()
     with django_assert_max_num_queries(12):
         many = queries_for(client, url)
     assert many == few, f"{url}: {few} queries for few agreements, {many} for 60"
