@@ -72,6 +72,7 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # served as in production
     results = {"sizes": {}, "load": None, "memory": None, "explain": None}
     from cooperation.models import Agreement
 

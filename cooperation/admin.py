@@ -195,8 +195,17 @@ class SourceAdmin(CatalogueAdmin):
     ]
 
 
+class RefreshesAgreementSearch:
+    """Agreements are found by their parties' and signatories' names: keep them findable."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_search_text(Agreement.objects.filter(**{self.agreements_lookup: form.instance}))
+
+
 @admin.register(Agency)
-class AgencyAdmin(QuotedAdmin):
+class AgencyAdmin(RefreshesAgreementSearch, QuotedAdmin):
+    agreements_lookup = "parties"
     list_display = ["name", "acronym", "kind", "country", "source_count"]
     list_filter = ["kind", "country", HasSourceFilter]
     list_select_related = ["country"]
@@ -206,7 +215,8 @@ class AgencyAdmin(QuotedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(QuotedAdmin):
+class PersonAdmin(RefreshesAgreementSearch, QuotedAdmin):
+    agreements_lookup = "signatories"
     list_display = ["name", "titles", "source_count"]
     list_filter = [HasSourceFilter]
     search_fields = ["name", "slug", "roles__title", "quotes__text"]

@@ -75,3 +75,13 @@ def test_an_edit_in_the_admin_is_found_at_once(admin_client, loaded):
     assert found("zanzibar") == set()
     post_change(admin_client, agreement, summary="Now mentions Zanzibar.")
     assert found("zanzibar") == {agreement.slug}
+
+
+@pytest.mark.django_db
+def test_a_party_renamed_in_the_admin_is_found_under_its_new_name(admin_client, loaded):
+    from cooperation.models import Agency
+    from tests.test_admin import post_change
+
+    assert found("zanzibar space") == set()
+    post_change(admin_client, Agency.objects.get(slug="kari"), name="Zanzibar Space Institute")
+    assert found("zanzibar space") == {"cnes-kari-interagency-agreement-2015"}
