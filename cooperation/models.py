@@ -82,17 +82,9 @@ class PartialDate(models.Model):
     A range has an end at the same granularity as its start (2–4 November 2018, 2023–2024).
     """
 
-    date_field_names = (
-        "date_precision",
-        "year",
-        "month",
-        "day",
-        "end_year",
-        "end_month",
-        "end_day",
-        "date_is_inferred",
-        "date_inference",
-    )
+    # The parts a date is shown from, and with them every field of a partial date.
+    date_part_names = ("date_precision", "year", "month", "day", "end_year", "end_month", "end_day")
+    date_field_names = (*date_part_names, "date_is_inferred", "date_inference")
 
     date_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
@@ -191,15 +183,7 @@ class PartialDate(models.Model):
     @property
     def date_display(self):
         """The date as a reader writes it: "9 January 2018", "March 2019", "2–4 November 2018"."""
-        return partial_date_display(
-            self.date_precision,
-            self.year,
-            self.month,
-            self.day,
-            self.end_year,
-            self.end_month,
-            self.end_day,
-        )
+        return partial_date_display(*(getattr(self, name) for name in self.date_part_names))
 
 
 def partial_date_display(precision, year, month, day, end_year, end_month, end_day):

@@ -240,11 +240,7 @@ class AgreementListView(FilterView):
             "status",
             "place",
             "date_is_inferred",
-            *[
-                f
-                for f in Agreement.date_field_names
-                if f not in ("date_is_inferred", "date_inference")
-            ],
+            *Agreement.date_part_names,
         ]
         kinds, statuses = dict(AgreementKind.choices), dict(AgreementStatus.choices)
         url = self.request.build_absolute_uri(
@@ -288,20 +284,7 @@ class AgreementListView(FilterView):
                 "title": row["title"],
                 "kind": kinds.get(row["kind"], row["kind"]),
                 "status": statuses.get(row["status"], row["status"]),
-                "date": partial_date_display(
-                    *(
-                        row[f]
-                        for f in (
-                            "date_precision",
-                            "year",
-                            "month",
-                            "day",
-                            "end_year",
-                            "end_month",
-                            "end_day",
-                        )
-                    )
-                ),
+                "date": partial_date_display(*(row[f] for f in Agreement.date_part_names)),
                 "date_precision": row["date_precision"],
                 "year": row["year"],
                 "date_is_inferred": row["date_is_inferred"],
