@@ -1,5 +1,6 @@
 """Shared test fixtures: small record builders, a copy of the fixture files, table snapshots."""
 
+import difflib
 import shutil
 from pathlib import Path
 
@@ -87,3 +88,9 @@ def empty_page_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def changed_lines(before, after):
+    """The lines a diff removes (-) and adds (+), without its headers and context."""
+    diff = difflib.unified_diff(before, after, lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]

@@ -1,6 +1,5 @@
 """The curators' admin: who may get in, what they may do, and what the forms refuse."""
 
-import difflib
 from io import StringIO
 
 import pytest
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 from cooperation.fixture_files import SPECS, unexported_changes
 from cooperation.models import Agreement, Person
-from tests.conftest import make_agreement
+from tests.conftest import changed_lines, make_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -417,11 +416,7 @@ def test_a_title_edited_in_the_admin_exports_as_one_changed_line(curator, loaded
     post_change(curator, Agreement.objects.get(slug=SCO), title="A corrected title")
     call_command("export_fixtures", stdout=StringIO())
     after = (loaded / "agreements.json").read_text(encoding="utf-8").splitlines()
-    changed = [
-        line
-        for line in difflib.unified_diff(before, after, lineterm="", n=0)
-        if line[:1] in "+-" and line[:3] not in ("+++", "---")
-    ]
+    changed = changed_lines(before, after)
     assert changed == [
         '-    "title": "CNES–CNSA specific agreement on implementing the Space Climate Observatory (SCO)",',
         '+    "title": "A corrected title",',

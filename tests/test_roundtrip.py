@@ -1,14 +1,13 @@
 """The curators' round trip: export writes the files back byte for byte, and a reload never
 overwrites an edit that was not exported unless told to."""
 
-import difflib
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from cooperation.models import Agreement, Country, Quote
-from tests.conftest import REPO_FIXTURES, snapshot_tables
+from tests.conftest import REPO_FIXTURES, changed_lines, snapshot_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +53,7 @@ def test_an_edit_followed_by_export_changes_exactly_the_edited_lines(loaded):
     output = run("export_fixtures")
     assert "rewrote agreements.json" in output
     after = (loaded / "agreements.json").read_text(encoding="utf-8").splitlines()
-    changed = [
-        line
-        for line in difflib.unified_diff(before, after, lineterm="", n=0)
-        if line[:1] in "+-" and line[:3] not in ("+++", "---")
-    ]
+    changed = changed_lines(before, after)
     assert changed == [
         '-    "title": "CNES–CNSA specific agreement on implementing the Space Climate Observatory (SCO)",',
         '+    "title": "A corrected title",',
