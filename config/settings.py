@@ -3,7 +3,10 @@
 DATABASE_URL  database to use (default: SQLite file db.sqlite3 in the project folder)
 SECRET_KEY    required unless DEBUG is on
 DEBUG         "true" to turn on debug mode (off by default)
-ALLOWED_HOSTS comma-separated host names (default with DEBUG: localhost names only)
+ALLOWED_HOSTS comma-separated host names (default: localhost names only)
+ADMIN_URL     where the curators' admin lives (default "admin/")
+With DEBUG off the site is served over HTTPS only; the README's deployment section lists the
+variables that tune it (SECURE_SSL_REDIRECT, BEHIND_HTTPS_PROXY, SECURE_HSTS_*, AXES_*).
 """
 
 import os
@@ -20,6 +23,16 @@ def env_flag(name: str, default: bool = False) -> bool:
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -51,18 +64,24 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "axes",
     "cooperation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cooperation.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cooperation.middleware.DatabaseMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,8 +111,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead logging: readers keep reading the last committed catalogue while a reload
+    # writes, instead of waiting for it.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out login is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -118,9 +150,59 @@ STORAGES = {
 # The curated data: one JSON file per model, read by `manage.py reload_fixtures`.
 FIXTURES_DIR = Path(os.environ.get("FIXTURES_DIR", BASE_DIR / "fixtures"))
 
+ADMIN_URL = os.environ.get("ADMIN_URL", "").strip().strip("/") + "/"
+if ADMIN_URL == "/":
+    ADMIN_URL = "admin/"
+
+# HTTPS and security headers. With DEBUG off every request is redirected to HTTPS, cookies are
+# sent over HTTPS only and browsers are told to use nothing else for a year.
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer asks over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_flag("BEHIND_HTTPS_PROXY"):
+    # Only behind a proxy that sets this header itself (and drops the client's own).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Django has no setting for it; cooperation.middleware sends it. The site uses none of these.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "payment", "usb", "interest-cohort",
+    )
+)  # fmt: skip
+# Pages need no inline script or style, and nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Curator logins: after AXES_FAILURE_LIMIT failed attempts for one username from one address,
+# that pair is locked out for AXES_COOLOFF_HOURS; `manage.py axes_reset_username NAME` unlocks.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "429.html"
+AXES_RESET_ON_SUCCESS = True
+
+# Errors go to standard error with the request's path ("Internal Server Error: /agreements/").
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
 }

@@ -1,9 +1,13 @@
-"""Root URLs: the public catalogue and the curators' admin."""
+"""Root URLs: the public catalogue, the curators' admin (at ADMIN_URL) and the health check."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from cooperation.views import healthz
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("", include("cooperation.urls")),
 ]

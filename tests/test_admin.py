@@ -25,7 +25,8 @@ SCO = "cnes-cnsa-sco-implementing-agreement-2018"
 def curator(client, monkeypatch):
     monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
     call_command("createcurator", "camille", "--no-input", stdout=StringIO())
-    client.login(username="camille", password="a-long-curator-passphrase")
+    login = {"username": "camille", "password": "a-long-curator-passphrase"}
+    assert client.post(reverse("admin:login"), login).status_code == 302
     return client
 
 
@@ -135,7 +136,9 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
 
 def test_a_user_who_is_not_staff_cannot_get_in(client):
     get_user_model().objects.create_user("reader", password="a-long-reader-passphrase")
-    client.login(username="reader", password="a-long-reader-passphrase")
+    client.post(
+        reverse("admin:login"), {"username": "reader", "password": "a-long-reader-passphrase"}
+    )
     response = client.get(reverse("admin:cooperation_agreement_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))

@@ -1,0 +1,63 @@
+"""Middleware: the Permissions-Policy header, one consistent snapshot per page, and a clear 503
+page when the database does not answer."""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+# What a database that has gone away raises (refused, terminated, closed connections).
+UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+class PermissionsPolicyMiddleware:
+    """Send PERMISSIONS_POLICY, which Django's SecurityMiddleware does not know about."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def unavailable(request, error):
+    logger.error("Database unavailable on %s: %s", request.path, error)
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "10"
+    return response
+
+
+class DatabaseMiddleware:
+    """Read each GET or HEAD in one transaction, so that a page shows one catalogue even while a
+    reload commits another, and answer 503 with the site's page when the database is down.
+
+    A transaction is a snapshot on SQLite (in WAL mode) and, with REPEATABLE READ, on
+    PostgreSQL; PostgreSQL's default, READ COMMITTED, would let each query of a page see a
+    different commit. Writes (POST) keep Django's defaults.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            # Inside a transaction already (a test's), there is nothing to add.
+            if request.method in ("GET", "HEAD") and not connection.in_atomic_block:
+                with transaction.atomic():
+                    if connection.vendor == "postgresql":
+                        with connection.cursor() as cursor:
+                            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    return self.get_response(request)
+            return self.get_response(request)
+        except UNAVAILABLE as error:
+            return unavailable(request, error)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, UNAVAILABLE):
+            return unavailable(request, exception)
+        return None
