@@ -74,7 +74,45 @@ class RelatedAgreementsMixin:
         return context
 
 
-class AgreementListView(FilterView):
+class ForgivingPaginationMixin:
+    """Any page number is answered: one that is not a page shows the nearest, with a notice."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.notices = []
+
+    def paginate_queryset(self, queryset, page_size):
+        """Never a 404 for a page number."""
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page", "1")
+        try:
+            number = int(raw)
+        except ValueError:
+            number = 1
+            self.notices.append(Notice("page", raw, "not a page number; showing page 1"))
+        if number < 1:
+            self.notices.append(Notice("page", raw, "pages start at 1; showing page 1"))
+            number = 1
+        elif number > paginator.num_pages:
+            pages = paginator.num_pages
+            self.notices.append(
+                Notice(
+                    "page",
+                    raw,
+                    f"there {'is' if pages == 1 else 'are'} only {pages} "
+                    f"page{'s' if pages != 1 else ''}; showing the last",
+                )
+            )
+            number = pages
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("notices", self.notices)
+        return super().get_context_data(**kwargs)
+
+
+class AgreementListView(ForgivingPaginationMixin, FilterView):
     """The agreement browser: one GET form whose query string is also the export's."""
 
     filterset_class = AgreementFilter
@@ -91,7 +129,6 @@ class AgreementListView(FilterView):
         return kwargs
 
     def get(self, request, *args, **kwargs):
-        self.notices = []
         known = set(self.filterset_class.base_filters) | set(VIEW_PARAMETERS)
         for name in request.GET:
             if name not in known:
@@ -124,32 +161,6 @@ class AgreementListView(FilterView):
             return self.atom_response()
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context)
-
-    def paginate_queryset(self, queryset, page_size):
-        """A page number that is not one shows the nearest page, with a notice; never a 404."""
-        paginator = self.get_paginator(queryset, page_size)
-        raw = self.request.GET.get("page", "1")
-        try:
-            number = int(raw)
-        except ValueError:
-            number = 1
-            self.notices.append(Notice("page", raw, "not a page number; showing page 1"))
-        if number < 1:
-            self.notices.append(Notice("page", raw, "pages start at 1; showing page 1"))
-            number = 1
-        elif number > paginator.num_pages:
-            pages = paginator.num_pages
-            self.notices.append(
-                Notice(
-                    "page",
-                    raw,
-                    f"there {'is' if pages == 1 else 'are'} only {pages} "
-                    f"page{'s' if pages != 1 else ''}; showing the last",
-                )
-            )
-            number = pages
-        page = paginator.page(number)
-        return paginator, page, page.object_list, page.has_other_pages()
 
     # The current search, as the reader sees it and as links repeat it.
 
@@ -402,7 +413,7 @@ def _role_in(person, source_ids, agreement):
     return ranked[0] if ranked else None
 
 
-class CountryListView(ListView):
+class CountryListView(ForgivingPaginationMixin, ListView):
     model = Country
     paginate_by = 50
 
@@ -447,7 +458,7 @@ class CountryDetailView(RelatedAgreementsMixin, DetailView):
         return context
 
 
-class AgencyListView(ListView):
+class AgencyListView(ForgivingPaginationMixin, ListView):
     model = Agency
     paginate_by = 50
 
@@ -481,7 +492,7 @@ class AgencyDetailView(RelatedAgreementsMixin, DetailView):
         return context
 
 
-class PersonListView(ListView):
+class PersonListView(ForgivingPaginationMixin, ListView):
     model = Person
     paginate_by = 50
 
@@ -505,7 +516,7 @@ class PersonDetailView(RelatedAgreementsMixin, DetailView):
         return Agreement.objects.filter(signatories=self.object)
 
 
-class MissionListView(ListView):
+class MissionListView(ForgivingPaginationMixin, ListView):
     model = Mission
     paginate_by = 50
 
@@ -529,7 +540,7 @@ class MissionDetailView(RelatedAgreementsMixin, DetailView):
         return Agreement.objects.filter(missions=self.object)
 
 
-class EventListView(ListView):
+class EventListView(ForgivingPaginationMixin, ListView):
     model = Event
     paginate_by = 50
 
@@ -552,7 +563,7 @@ class EventDetailView(RelatedAgreementsMixin, DetailView):
         return Agreement.objects.filter(event=self.object)
 
 
-class ThemeListView(ListView):
+class ThemeListView(ForgivingPaginationMixin, ListView):
     model = Theme
     paginate_by = 50
 
@@ -579,7 +590,7 @@ class ThemeDetailView(RelatedAgreementsMixin, DetailView):
         return context
 
 
-class SourceListView(ListView):
+class SourceListView(ForgivingPaginationMixin, ListView):
     model = Source
     paginate_by = 50
 

@@ -55,6 +55,17 @@ def snapshot_tables():
     return {model._meta.db_table: list(model.objects.order_by("pk").values()) for model in models}
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, as the site's is: WAL mode, readers in other
+    threads and a connection that closes behave as they do there (in memory they do not)."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("db") / "test.sqlite3"
+        )
+
+
 @pytest.fixture
 def fixtures_dir(tmp_path, settings):
     """A private copy of the repository's fixture files that a test may break."""

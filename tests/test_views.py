@@ -337,3 +337,11 @@ def test_the_network_keeps_to_the_agencies_it_shows(client, db):
 def test_a_country_code_that_is_not_two_letters_is_a_404(client, db):
     for url in ("/countries/%00/", "/countries/A%00/", "/countries/FRA/", "/countries/1/"):
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("page, notice", [("VN", "not a page number"), ("99", "only 1 page")])
+def test_every_index_answers_any_page_number_with_a_notice(client, loaded, page, notice):
+    for url in ["/countries/", "/agencies/", "/people/", "/missions/", "/events/", "/themes/"]:
+        response = client.get(url, {"page": page})
+        assert response.status_code == 200, url
+        assert notice in response.content.decode(), url

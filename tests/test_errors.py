@@ -1,0 +1,175 @@
+"""Errors: 400, 403, 404, 500 and 503 pages in the site's style that reveal nothing internal,
+errors logged to standard error with the request's path, and the health check."""
+
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from cooperation import views
+from cooperation.models import Agreement
+
+
+def assert_site_page(response, status, heading):
+    assert response.status_code == status
+    page = response.content.decode()
+    assert f"<h1>{heading}</h1>" in page
+    assert "Cooperation Atlas" in page
+    assert 'href="/agreements/"' in page  # a way on
+    assert "Traceback" not in page
+    return page
+
+
+@pytest.mark.django_db
+def test_an_unknown_record_is_a_404_in_the_site_style(client):
+    page = assert_site_page(client.get("/agreements/no-such-agreement/"), 404, "Page not found")
+    assert "<title>Page not found · Cooperation Atlas</title>" in page
+    assert 'aria-label="Sections"' in page  # the site's navigation
+
+
+def test_a_request_for_an_unknown_host_is_a_400_in_the_site_style(client):
+    response = client.get("/", headers={"host": "evil.example.com"})
+    page = assert_site_page(response, 400, "Bad request")
+    assert "evil.example.com" not in page
+    assert "ALLOWED_HOSTS" not in page
+
+
+@pytest.mark.django_db
+def test_a_curator_asking_for_the_user_accounts_gets_a_403_in_the_site_style(client, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
+    call_command("createcurator", "camille", "--no-input", stdout=StringIO())
+    login = {"username": "camille", "password": "a-long-curator-passphrase"}
+    assert client.post(reverse("admin:login"), login).status_code == 302
+    assert_site_page(client.get(reverse("admin:auth_user_changelist")), 403, "Access denied")
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_is_a_403_in_the_site_style():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("admin:login"), {"username": "x", "password": "y"})
+    page = assert_site_page(response, 403, "Form expired")
+    assert "CSRF_COOKIE" not in page
+
+
+@pytest.fixture
+def broken_about_page(monkeypatch):
+    def explode(self, **kwargs):
+        raise RuntimeError("internal detail: /etc/secret-path")
+
+    monkeypatch.setattr(views.AboutView, "get_context_data", explode)
+
+
+@pytest.mark.django_db
+def test_a_crash_is_a_500_in_the_site_style_and_is_logged_with_its_path(broken_about_page, caplog):
+    response = Client(raise_request_exception=False).get("/about/?from=test")
+    page = assert_site_page(response, 500, "Something went wrong")
+    assert "secret-path" not in page
+    assert "RuntimeError" not in page
+
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.name == "django.request"
+    assert record.getMessage() == "Internal Server Error: /about/"
+    assert "internal detail" in str(record.exc_info[1])  # the details go to the log only
+
+
+@pytest.mark.django_db
+def test_not_found_pages_are_logged_as_warnings_with_their_path(client, caplog):
+    client.get("/agreements/no-such-agreement/")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "Not Found: /agreements/no-such-agreement/")
+    ]
+
+
+def test_the_log_goes_to_standard_error():
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').error('Internal Server Error: %s', '/about/')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "k" * 50},
+        cwd=settings.BASE_DIR,
+    )
+    assert result.stdout == ""
+    assert result.stderr.endswith("ERROR django.request: Internal Server Error: /about/\n")
+
+
+# The health check, and the site with its database down
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.fixture
+def database_down(django_db_blocker, monkeypatch):
+    """The default database, configured to a server or file that is not there."""
+    broken = (
+        {"HOST": "127.0.0.1", "PORT": "9"}  # the discard port: nothing listens
+        if connection.vendor == "postgresql"
+        else {"NAME": "/nonexistent-directory/db.sqlite3"}
+    )
+    with django_db_blocker.unblock():
+        connection.close()
+        for key, value in broken.items():
+            monkeypatch.setitem(connection.settings_dict, key, value)
+        yield
+        connection.close()
+        monkeypatch.undo()
+
+
+def test_healthz_answers_503_when_the_database_does_not(client, database_down):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert b"Traceback" not in response.content
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/agreements/?country=VN", "/agreements/some-agreement/", "/sources/"]
+)
+def test_pages_answer_503_with_the_site_page_when_the_database_is_down(
+    client, database_down, url, caplog
+):
+    response = client.get(url)
+    assert_site_page(response, 503, "Temporarily unavailable")
+    assert response["Retry-After"] == "10"
+    logged = [r.getMessage() for r in caplog.records]
+    assert logged[0].startswith(f"Database unavailable on {url.split('?')[0]}: ")
+    assert logged[1] == f"Service Unavailable: {url.split('?')[0]}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_site_recovers_by_itself_when_the_database_comes_back(client, monkeypatch):
+    Agreement.objects.create(
+        slug="an-agreement", title="An agreement", kind="framework", date_precision="unknown"
+    )
+    assert client.get("/agreements/an-agreement/").status_code == 200
+    port = connection.settings_dict["PORT"]
+    name = connection.settings_dict["NAME"]
+    # The connection breaks under the running site (the server restarts, the file moves).
+    connection.close()
+    if connection.vendor == "postgresql":
+        monkeypatch.setitem(connection.settings_dict, "PORT", "9")
+    else:
+        monkeypatch.setitem(connection.settings_dict, "NAME", "/nonexistent-directory/db.sqlite3")
+    assert client.get("/agreements/an-agreement/").status_code == 503
+    assert client.get("/healthz").status_code == 503
+    monkeypatch.setitem(connection.settings_dict, "PORT", port)
+    monkeypatch.setitem(connection.settings_dict, "NAME", name)
+    connection.close()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/agreements/an-agreement/").status_code == 200

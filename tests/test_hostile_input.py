@@ -1,0 +1,161 @@
+"""Hostile input: thousands of generated query strings and paths against every public URL that
+takes them. Never a server error, never a traceback, every reflected value escaped."""
+
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.django_db
+
+PARAMETERS = [
+    "country",
+    "year",
+    "year_from",
+    "year_to",
+    "theme",
+    "kind",
+    "status",
+    "agency",
+    "q",
+    "sort",
+    "page",
+    "format",
+]
+REAL_VALUES = [
+    "VN", "vn", "FR", "CN", "KR", "JP", "ZZ", "climate", "earth-observation", "cnes", "cnsa",
+    "framework", "signed", "newest", "oldest", "title", "csv", "json", "atom", "html", "2018",
+    "1997", "2019",
+]  # fmt: skip
+ATTACKS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' OR 1=1 --",
+    "'; DROP TABLE cooperation_agreement; --",
+    "1; SELECT pg_sleep(5)",
+    "%00",
+    "\x00",
+    "\u202e\u0000\ufeff",
+    "../../etc/passwd",
+    "{{ settings.SECRET_KEY }}",
+    "{% debug %}",
+    "$(rm -rf /)",
+    "9" * 400,
+    "-2147483649",
+    "1e309",
+    "NaN",
+    "0x10",
+    "٣",  # an Arabic-Indic digit: int() reads it as 3
+]
+# Raw fragments that an encoder would never produce: bad escapes and invalid UTF-8.
+RAW_FRAGMENTS = ["%", "%ZZ", "%ff%fe", "%c0%80", "&&&", "==", "a=b=c", "%26%3D", ";", "+++"]
+
+values = st.one_of(
+    st.sampled_from(REAL_VALUES),
+    st.sampled_from(ATTACKS),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
+    st.just(""),
+    st.builds(lambda c, n: c * n, st.sampled_from("xé<'%\x00"), st.integers(1000, 10_000)),
+)
+keys = st.one_of(st.sampled_from(PARAMETERS), st.text(max_size=12), st.sampled_from(ATTACKS))
+
+
+def encode(key, value):
+    return f"{quote(key, safe='')}={quote(value, safe='')}"
+
+
+query_strings = st.one_of(
+    st.lists(st.tuples(keys, values), max_size=8).map(
+        lambda pairs: "&".join(encode(k, v) for k, v in pairs)
+    ),
+    # Repeated keys and raw, unencoded fragments.
+    st.lists(
+        st.one_of(
+            st.tuples(st.sampled_from(PARAMETERS), values).map(lambda kv: encode(*kv)),
+            st.sampled_from(RAW_FRAGMENTS),
+            st.sampled_from(PARAMETERS).map(lambda k: f"{k}={k}={k}"),
+        ),
+        max_size=10,
+    ).map("&".join),
+)
+
+
+def assert_safe(response, query_string):
+    assert response.status_code < 500, (response.status_code, query_string)
+    body = response.content.decode("utf-8", errors="replace")
+    assert "Traceback" not in body, query_string
+    assert "django.db" not in body and "psycopg" not in body, query_string
+    if response.get("Content-Type", "").startswith("text/html"):
+        for attack in ("<script>alert(1)</script>", "<img src=x onerror"):
+            assert attack not in body, query_string
+
+
+REQUESTS = {"browser": 1000, "pages": 600, "paths": 400}  # 2,000 requests in all
+
+
+def fuzz(examples):
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,  # nothing written into the project folder
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+@fuzz(REQUESTS["browser"])
+@given(query_string=query_strings)
+def test_the_agreement_browser_survives_any_query_string(client, loaded, query_string):
+    response = client.get("/agreements/", QUERY_STRING=query_string)
+    assert_safe(response, query_string)
+
+
+PAGES = [
+    "/",
+    "/about/",
+    "/countries/",
+    "/countries/VN/",
+    "/agencies/",
+    "/agencies/cnes/",
+    "/people/",
+    "/missions/",
+    "/events/",
+    "/themes/",
+    "/themes/climate/",
+    "/sources/",
+    "/agreements/cnes-cnsa-sco-implementing-agreement-2018/",
+    "/healthz",
+]
+
+
+@fuzz(REQUESTS["pages"])
+@given(page=st.sampled_from(PAGES), query_string=query_strings)
+def test_every_other_page_survives_any_query_string(client, loaded, page, query_string):
+    response = client.get(page, QUERY_STRING=query_string)
+    assert_safe(response, query_string)
+    assert response.status_code == 200, (page, query_string)
+
+
+SECTIONS = ["agreements", "countries", "agencies", "people", "missions", "events", "themes"]
+slugs = st.one_of(
+    st.text(min_size=1, max_size=60),
+    st.sampled_from(ATTACKS),
+    st.from_regex(r"[a-z0-9-]{1,80}", fullmatch=True),
+    st.builds(lambda n: "a" * n, st.integers(100, 10_000)),
+)
+
+
+@fuzz(REQUESTS["paths"])
+@given(section=st.sampled_from(SECTIONS), slug=slugs)
+def test_unknown_records_are_404s_whatever_their_address(client, loaded, section, slug):
+    path = f"/{section}/{quote(slug, safe='')}/"
+    response = client.get(path)
+    assert_safe(response, path)
+    # An unknown record is a 404; a lower-case country code is sent to its canonical page.
+    assert response.status_code in (404, 301), path
+
+
+def test_the_fuzz_makes_at_least_two_thousand_requests():
+    assert sum(REQUESTS.values()) >= 2000

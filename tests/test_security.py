@@ -1,0 +1,283 @@
+"""Security: production settings pass Django's deploy checks, every page carries the security
+headers and needs no inline script or style, the admin lives where the environment says, and
+repeated failed logins are locked out until they expire or an administrator unlocks them."""
+
+import os
+import secrets
+import subprocess
+import sys
+from html.parser import HTMLParser
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+PRODUCTION = {
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "atlas.example.org",
+    "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+}
+
+
+def manage(*args, **env):
+    """Run manage.py in a fresh process with only these environment variables."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], **env},
+        cwd=settings.BASE_DIR,
+    )
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_deploy_checks_fail_when_production_turns_a_protection_off():
+    weakened = {**PRODUCTION, "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "3600"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **weakened)
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr  # no HTTPS redirect
+    assert "security.W004" not in result.stderr  # HSTS is on, if short
+
+
+def test_the_admin_lives_at_the_address_the_environment_gives():
+    show = "import django; django.setup(); from django.urls import reverse; print(reverse('admin:index'))"
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        capture_output=True,
+        text=True,
+        env={**PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings", "ADMIN_URL": "desk-7f3/"},
+        cwd=settings.BASE_DIR,
+    )
+    assert result.stdout.strip() == "/desk-7f3/", result.stderr
+
+
+CSP = {
+    "default-src 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+}
+
+
+def assert_security_headers(response):
+    assert set(response["Content-Security-Policy"].split("; ")) == CSP
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["Permissions-Policy"].startswith("accelerometer=(), camera=(), geolocation=()")
+    assert "unsafe" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/agreements/?country=VN&theme=climate&year_from=2015",
+        "/agreements/no-such-agreement/",
+        "/healthz",
+    ],
+)
+def test_public_pages_carry_every_security_header(client, loaded, url):
+    response = client.get(url, secure=True)
+    assert response.status_code in (200, 404)
+    assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_admin_pages_carry_every_security_header(client, admin_client):
+    assert_security_headers(client.get(reverse("admin:login"), secure=True))
+    assert_security_headers(admin_client.get(reverse("admin:index"), secure=True))
+
+
+def test_plain_http_is_redirected_to_https_in_production(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/agreements/?country=VN")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/agreements/?country=VN"
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_its_https_header_is_trusted(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    response = client.get("/about/", headers={"x-forwarded-proto": "https"})
+    assert response.status_code == 200
+    assert "Strict-Transport-Security" in response
+
+
+def test_cookies_are_secure_and_hidden_from_scripts_in_production():
+    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
+
+
+class InlineCode(HTMLParser):
+    """Collects what a strict Content-Security-Policy would block: inline scripts, styles and
+    event handlers, and javascript: links."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "style":
+            self.found.append("<style> element")
+        if tag == "script" and "src" not in attrs and attrs.get("type") != "application/json":
+            self.in_script = True
+            self.found.append(f"inline <script {attrs}>")
+        for name, value in attrs.items():
+            if name == "style":
+                self.found.append(f'<{tag} style="{value}">')
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=…>")
+            if name in ("href", "src", "action") and (value or "").lower().startswith(
+                "javascript:"
+            ):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+def inline_code(html):
+    parser = InlineCode()
+    parser.feed(html)
+    return parser.found
+
+
+def test_the_inline_code_detector_finds_what_the_policy_would_block():
+    html = (
+        '<p style="color:red">x</p><style>p{}</style><script>alert(1)</script>'
+        '<a href="javascript:go()" onclick="go()">y</a>'
+        '<script src="/static/a.js"></script><script type="application/json">{}</script>'
+    )
+    assert len(inline_code(html)) == 5
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/about/",
+    "/agreements/",
+    "/agreements/?country=VN&theme=climate&sort=oldest",
+    "/agreements/?country=ZZ&year=abc",
+    "/agreements/?q=nothing-matches-this",
+    "/agreements/cnes-cnsa-sco-implementing-agreement-2018/",
+    "/countries/",
+    "/countries/VN/",
+    "/agencies/",
+    "/agencies/cnes/",
+    "/people/",
+    "/people/chau-van-minh/",
+    "/events/cfosat-launch-2018/",
+    "/missions/",
+    "/missions/cfosat/",
+    "/events/",
+    "/themes/",
+    "/themes/climate/",
+    "/sources/",
+    "/sources/cnes-2018-11-vietnam-prime-minister-visit/",
+    "/no-such-page/",
+]
+
+
+@pytest.mark.django_db
+def test_no_public_page_has_inline_script_or_style(client, loaded):
+    for url in PUBLIC_PAGES:
+        response = client.get(url)
+        assert response.status_code == (404 if "no-such" in url else 200), url
+        assert inline_code(response.content.decode()) == [], url
+
+
+@pytest.mark.django_db
+def test_no_admin_page_has_inline_script_or_style(admin_client, loaded):
+    from cooperation.models import Agreement, Person
+
+    agreement = Agreement.objects.first()
+    person = Person.objects.first()
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:cooperation_agreement_changelist"),
+        reverse("admin:cooperation_agreement_changelist") + "?q=climate",
+        reverse("admin:cooperation_agreement_change", args=[agreement.pk]),
+        reverse("admin:cooperation_agreement_add"),
+        reverse("admin:cooperation_person_change", args=[person.pk]),
+        reverse("admin:cooperation_source_changelist"),
+    ]
+    for url in urls:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert inline_code(response.content.decode()) == [], url
+
+
+# Curator logins
+
+
+@pytest.fixture
+def camille(db, monkeypatch):
+    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
+    call_command("createcurator", "camille", "--no-input", stdout=StringIO())
+    return "camille"
+
+
+def log_in(client, password, username="camille"):
+    return client.post(reverse("admin:login"), {"username": username, "password": password})
+
+
+def test_failed_logins_lock_the_account_out_until_an_administrator_unlocks_it(client, camille):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    for attempt in range(4):
+        response = log_in(client, f"wrong-guess-{attempt}")
+        assert response.status_code == 200  # the login form again, with its error
+        assert "correct username and password" in response.content.decode()
+
+    locked = log_in(client, "wrong-guess-5")
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert "Too many failed logins" in page
+    assert "Cooperation Atlas" in page
+
+    # Locked: even the right password is refused.
+    assert log_in(client, "a-long-curator-passphrase").status_code == 429
+
+    output = StringIO()
+    call_command("axes_reset_username", "camille", stdout=output)
+    assert log_in(client, "a-long-curator-passphrase").status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_lock_on_one_account_leaves_the_others_alone(client, camille):
+    get_user_model().objects.create_user(
+        "dominique", password="another-long-passphrase", is_staff=True
+    )
+    for attempt in range(5):
+        log_in(client, f"wrong-guess-{attempt}")
+    assert log_in(client, "a-long-curator-passphrase").status_code == 429
+    assert log_in(client, "another-long-passphrase", username="dominique").status_code == 302
+
+
+def test_a_successful_login_forgives_earlier_failures(client, camille):
+    for attempt in range(4):
+        log_in(client, f"wrong-guess-{attempt}")
+    assert log_in(client, "a-long-curator-passphrase").status_code == 302
+    client.logout()
+    for attempt in range(4):
+        log_in(client, f"wrong-again-{attempt}")
+    assert log_in(client, "a-long-curator-passphrase").status_code == 302
+
+
+def test_weak_passwords_are_refused_and_no_account_exists_by_default(db, monkeypatch):
+    assert not get_user_model().objects.exists()
+    monkeypatch.setenv("CURATOR_PASSWORD", "password")
+    with pytest.raises(Exception, match=r"too common|too short"):
+        call_command("createcurator", "camille", "--no-input", stdout=StringIO())
+    assert not get_user_model().objects.exists()
