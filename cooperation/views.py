@@ -6,8 +6,14 @@ from datetime import UTC, datetime
 
 from django.db import DatabaseError, connection
 from django.db.models import Count, F, Prefetch
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -17,6 +23,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from . import charts
+from .context_processors import navigation
 from .filters import SORTS, AgreementFilter, Notice, catalogue_options
 from .models import (
     Agency,
@@ -715,3 +722,9 @@ def healthz(request):
     response = HttpResponse("ok\n", content_type="text/plain")
     response["Cache-Control"] = "no-store"
     return response
+
+
+def server_error(request):
+    """The 500 page, with the site's sections but nothing that could fail again: no request
+    context, no database."""
+    return HttpResponseServerError(render_to_string("500.html", navigation(None)))

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -215,3 +216,27 @@ def test_a_curator_edits_a_title_in_the_admin_and_readers_see_it(browser_page, s
 
     page.goto(f"{site}/agreements/cnes-cnsa-sco-implementing-agreement-2018/")
     assert page.locator("h1").inner_text() == "CNES–CNSA agreement on the Space Climate Observatory"
+
+
+def test_the_content_security_policy_blocks_nothing_the_site_needs(browser_page, site):
+    page = browser_page
+    blocked = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and blocked.append(message.text),
+    )
+    for path in PAGES:
+        response = page.goto(site + path)
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+    get_user_model().objects.create_superuser("root", password="a-long-admin-passphrase")
+    page.goto(f"{site}/admin/login/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill("a-long-admin-passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{site}/admin/cooperation/agreement/")
+    page.locator(".action-checkbox-column input").first.check()  # the changelist's script
+    assert "selected" in page.locator(".action-counter").inner_text()
+    page.goto(f"{site}/admin/cooperation/agreement/add/")
+    # The autocomplete widgets are drawn by the admin's scripts (select2): scripts ran.
+    assert page.locator("#id_parties + .select2-container").count() == 1
+    assert blocked == []

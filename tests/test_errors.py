@@ -73,6 +73,7 @@ def test_a_crash_is_a_500_in_the_site_style_and_is_logged_with_its_path(broken_a
     page = assert_site_page(response, 500, "Something went wrong")
     assert "secret-path" not in page
     assert "RuntimeError" not in page
+    assert 'aria-label="Sections"' in page  # the site's navigation, even here
 
     [record] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert record.name == "django.request"
