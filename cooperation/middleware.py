@@ -2,6 +2,7 @@
 page when the database does not answer."""
 
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -25,6 +26,24 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+@contextmanager
+def read_snapshot():
+    """Read the catalogue as one commit left it, whatever commits meanwhile.
+
+    A transaction is a snapshot on SQLite (in WAL mode) and, with REPEATABLE READ, on
+    PostgreSQL; PostgreSQL's default, READ COMMITTED, would let each query see a different
+    commit. Inside a transaction already (a test's), there is nothing to add.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
 def unavailable(request, error):
     logger.error("Database unavailable on %s: %s", request.path, error)
     response = render(request, "503.html", status=503)
@@ -33,25 +52,17 @@ def unavailable(request, error):
 
 
 class DatabaseMiddleware:
-    """Read each GET or HEAD in one transaction, so that a page shows one catalogue even while a
+    """Read each GET or HEAD in one snapshot, so that a page shows one catalogue even while a
     reload commits another, and answer 503 with the site's page when the database is down.
-
-    A transaction is a snapshot on SQLite (in WAL mode) and, with REPEATABLE READ, on
-    PostgreSQL; PostgreSQL's default, READ COMMITTED, would let each query of a page see a
-    different commit. Writes (POST) keep Django's defaults.
-    """
+    Writes (POST) keep Django's defaults."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         try:
-            # Inside a transaction already (a test's), there is nothing to add.
-            if request.method in ("GET", "HEAD") and not connection.in_atomic_block:
-                with transaction.atomic():
-                    if connection.vendor == "postgresql":
-                        with connection.cursor() as cursor:
-                            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if request.method in ("GET", "HEAD"):
+                with read_snapshot():
                     return self.get_response(request)
             return self.get_response(request)
         except UNAVAILABLE as error:

@@ -25,6 +25,7 @@ from django_filters.views import FilterView
 from . import charts
 from .context_processors import navigation
 from .filters import SORTS, AgreementFilter, Notice, catalogue_options
+from .middleware import read_snapshot
 from .models import (
     Agency,
     Agreement,
@@ -267,13 +268,15 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         )
         rows = self.object_list.order_by(*Agreement._meta.ordering).values_list(*columns)
         batch = []
-        for row in rows.iterator(chunk_size=chunk):
-            batch.append(dict(zip(columns, row, strict=True)))
-            if len(batch) == chunk:
+        # The rows stream after the page's own snapshot has ended: they take one of their own.
+        with read_snapshot():
+            for row in rows.iterator(chunk_size=chunk):
+                batch.append(dict(zip(columns, row, strict=True)))
+                if len(batch) == chunk:
+                    yield from self._export_batch(batch, kinds, statuses, url)
+                    batch = []
+            if batch:
                 yield from self._export_batch(batch, kinds, statuses, url)
-                batch = []
-        if batch:
-            yield from self._export_batch(batch, kinds, statuses, url)
 
     def _export_batch(self, batch, kinds, statuses, url):
         ids = [row["pk"] for row in batch]
