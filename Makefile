@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser-deps bench-deps run test lint format reload export bench bench-smoke migrations-check clean
+.PHONY: install browser-deps bench-deps run test lint format reload export bench bench-smoke soak soak-smoke migrations-check clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,15 @@ bench: install bench-deps
 # The same at 200 agreements in a few seconds, so that CI keeps the benchmark working.
 bench-smoke: install bench-deps
 	$(BIN)/python bench/run.py --sizes 200 --requests 3 --wrk-seconds 1 --output /tmp/cooperation-bench-smoke.json
+
+# The soak test on PostgreSQL (its own database, cooperation_soak; stops PostgreSQL for 10 s):
+# 60 s of traffic at 64 connections, then during reloads and an outage; reloads killed halfway.
+soak: install
+	$(BIN)/python bench/soak.py --seconds 60 --connections 64 --outage-seconds 10
+
+# The same in about a minute (shorter, fewer connections, a smaller catalogue), for CI.
+soak-smoke: install
+	$(BIN)/python bench/soak.py --seconds 5 --connections 16 --outage-seconds 3 --kill-points 0.5 --copies 300
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput

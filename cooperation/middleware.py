@@ -2,7 +2,7 @@
 page when the database does not answer."""
 
 import logging
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -51,20 +51,44 @@ def unavailable(request, error):
     return response
 
 
+class SnapshotStream:
+    """A streamed response's content, read in the snapshot of the request that made it: the
+    snapshot ends when the server closes the response, after the last row."""
+
+    def __init__(self, content, snapshot):
+        self.content = content
+        self.snapshot = snapshot
+
+    def __iter__(self):
+        return iter(self.content)
+
+    def close(self):
+        try:
+            self.snapshot.close()
+        except UNAVAILABLE as error:  # the rows are sent; only the commit of a read failed
+            logger.error("Database unavailable at the end of a stream: %s", error)
+
+
 class DatabaseMiddleware:
-    """Read each GET or HEAD in one snapshot, so that a page shows one catalogue even while a
-    reload commits another, and answer 503 with the site's page when the database is down.
-    Writes (POST) keep Django's defaults."""
+    """Read each GET or HEAD in one snapshot, so that a page (or an export, to its last row)
+    shows one catalogue even while a reload commits another, and answer 503 with the site's
+    page when the database is down. Writes (POST) keep Django's defaults."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         try:
-            if request.method in ("GET", "HEAD"):
-                with read_snapshot():
-                    return self.get_response(request)
-            return self.get_response(request)
+            if request.method not in ("GET", "HEAD"):
+                return self.get_response(request)
+            with ExitStack() as snapshot:
+                snapshot.enter_context(read_snapshot())
+                response = self.get_response(request)
+                if response.streaming:
+                    response.streaming_content = SnapshotStream(
+                        response.streaming_content, snapshot.pop_all()
+                    )
+                return response
         except UNAVAILABLE as error:
             return unavailable(request, error)
 

@@ -1,6 +1,7 @@
 """Pages of the public catalogue: browse and filter agreements, read every record, cite, export."""
 
 import csv
+import itertools
 import json
 from datetime import UTC, datetime
 
@@ -25,7 +26,6 @@ from django_filters.views import FilterView
 from . import charts
 from .context_processors import navigation
 from .filters import SORTS, AgreementFilter, Notice, catalogue_options
-from .middleware import read_snapshot
 from .models import (
     Agency,
     Agreement,
@@ -268,15 +268,20 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         )
         rows = self.object_list.order_by(*Agreement._meta.ordering).values_list(*columns)
         batch = []
-        # The rows stream after the page's own snapshot has ended: they take one of their own.
-        with read_snapshot():
-            for row in rows.iterator(chunk_size=chunk):
-                batch.append(dict(zip(columns, row, strict=True)))
-                if len(batch) == chunk:
-                    yield from self._export_batch(batch, kinds, statuses, url)
-                    batch = []
-            if batch:
+        for row in rows.iterator(chunk_size=chunk):
+            batch.append(dict(zip(columns, row, strict=True)))
+            if len(batch) == chunk:
                 yield from self._export_batch(batch, kinds, statuses, url)
+                batch = []
+        if batch:
+            yield from self._export_batch(batch, kinds, statuses, url)
+
+    def read_export_rows(self):
+        """The export's rows, the first already read: its queries run before the headers go
+        out, so a database that is down is a 503 page and not a cut-off download."""
+        rows = self.export_rows()
+        first = next(rows, None)
+        return rows if first is None else itertools.chain([first], rows)
 
     def _export_batch(self, batch, kinds, statuses, url):
         ids = [row["pk"] for row in batch]
@@ -341,9 +346,11 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             "url",
         ]
 
+        rows = self.read_export_rows()
+
         def lines():
             yield writer.writerow(columns)
-            for row in self.export_rows():
+            for row in rows:
                 yield writer.writerow(
                     ["; ".join(row[c]) if isinstance(row[c], list) else row[c] for c in columns]
                 )
@@ -353,9 +360,11 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         return response
 
     def json_response(self):
+        rows = self.read_export_rows()
+
         def chunks():
             yield "["
-            for index, row in enumerate(self.export_rows()):
+            for index, row in enumerate(rows):
                 yield ("," if index else "") + "\n  " + json.dumps(row, ensure_ascii=False)
             yield "\n]\n"
 

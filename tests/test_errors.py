@@ -6,7 +6,7 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -174,3 +174,18 @@ def test_the_site_recovers_by_itself_when_the_database_comes_back(client, monkey
     connection.close()
     assert client.get("/healthz").status_code == 200
     assert client.get("/agreements/an-agreement/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("export", ["csv", "json"])
+def test_an_export_whose_database_fails_is_a_503_not_a_cut_off_download(
+    client, monkeypatch, export
+):
+    def rows_from_a_dead_database(self, chunk=2000):
+        raise OperationalError("server closed the connection unexpectedly")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(views.AgreementListView, "export_rows", rows_from_a_dead_database)
+    response = client.get("/agreements/", {"format": export})
+    assert not response.streaming
+    assert_site_page(response, 503, "Temporarily unavailable")
