@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cooperation.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -118,6 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+else:
+    # A database host that stops answering must not hold requests until the worker is killed.
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": 3,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,8 +164,6 @@ if ADMIN_URL == "/":
 # HTTPS and security headers. With DEBUG off every request is redirected to HTTPS, cookies are
 # sent over HTTPS only and browsers are told to use nothing else for a year.
 SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=not DEBUG)
-# The load balancer asks over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_flag("BEHIND_HTTPS_PROXY"):
     # Only behind a proxy that sets this header itself (and drops the client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -197,6 +202,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_RESET_ON_SUCCESS = True
+# Failures during a lock-out do not prolong it: else anyone could keep a curator out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+if env_flag("BEHIND_HTTPS_PROXY"):
+    AXES_CLIENT_IP_CALLABLE = "cooperation.curators.client_address"
 
 # Errors go to standard error with the request's path ("Internal Server Error: /agreements/").
 LOGGING = {

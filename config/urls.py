@@ -1,14 +1,14 @@
-"""Root URLs: the public catalogue, the curators' admin (at ADMIN_URL) and the health check."""
+"""Root URLs: the public catalogue and the curators' admin (at ADMIN_URL). The health check,
+/healthz, is answered by cooperation.middleware.HealthCheckMiddleware."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from cooperation.views import healthz, server_error
+from cooperation.views import server_error
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
-    path("healthz", healthz, name="healthz"),
     path("", include("cooperation.urls")),
 ]
 

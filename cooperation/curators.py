@@ -36,3 +36,11 @@ def ensure_curators_group(group_model, permission_model, using="default"):
     )
     group.permissions.add(*permissions)
     return group
+
+
+def client_address(request):
+    """The address a login came from, behind the one proxy BEHIND_HTTPS_PROXY trusts: the last
+    address of X-Forwarded-For, the one the proxy itself appended (clients can forge the rest)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+    return addresses[-1] if addresses else request.META.get("REMOTE_ADDR")

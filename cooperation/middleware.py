@@ -1,17 +1,50 @@
-"""Middleware: the Permissions-Policy header, one consistent snapshot per page, and a clear 503
-page when the database does not answer."""
+"""Middleware: the health check, the Permissions-Policy header, one consistent snapshot per page,
+and clear pages when the database does not answer or refuses what a request carried."""
 
 import logging
 from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
+from django.http import HttpResponse
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
 # What a database that has gone away raises (refused, terminated, closed connections).
 UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+class HealthCheckMiddleware:
+    """`GET /healthz` for load balancers: 200 when the catalogue's database answers a query on
+    one of its tables, 503 when it does not. First in the chain, so that a balancer asking by
+    IP address, over plain HTTP, is answered rather than refused."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path != "/healthz":
+            return self.get_response(request)
+        from .models import CatalogueVersion
+
+        try:
+            CatalogueVersion.objects.values_list("pk").first()
+        except DatabaseError as error:
+            logger.error("Health check failed: %s", error)
+            status, text = 503, "database unavailable\n"
+        else:
+            status, text = 200, "ok\n"
+        response = HttpResponse(text, status=status, content_type="text/plain")
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class PermissionsPolicyMiddleware:
@@ -45,7 +78,7 @@ def read_snapshot():
 
 
 def unavailable(request, error):
-    logger.error("Database unavailable on %s: %s", request.path, error)
+    logger.error("Database unavailable on %r: %s", request.path, error)
     response = render(request, "503.html", status=503)
     response["Retry-After"] = "10"
     return response
@@ -95,4 +128,8 @@ class DatabaseMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, UNAVAILABLE):
             return unavailable(request, exception)
+        if isinstance(exception, DataError):
+            # A value the database cannot hold (a NUL byte in a cookie reaching PostgreSQL).
+            logger.warning("Refused by the database on %r: %s", request.path, exception)
+            return render(request, "400.html", status=400)
         return None

@@ -5,7 +5,6 @@ import itertools
 import json
 from datetime import UTC, datetime
 
-from django.db import DatabaseError, connection
 from django.db.models import Count, F, Prefetch
 from django.http import (
     HttpResponse,
@@ -722,18 +721,6 @@ class AboutView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["sources"] = Source.objects.all()
         return context
-
-
-def healthz(request):
-    """For load balancers: 200 when the database answers a query, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    response = HttpResponse("ok\n", content_type="text/plain")
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def server_error(request):

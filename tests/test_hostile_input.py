@@ -1,6 +1,7 @@
 """Hostile input: thousands of generated query strings and paths against every public URL that
 takes them. Never a server error, never a traceback, every reflected value escaped."""
 
+import json
 from urllib.parse import quote
 
 import pytest
@@ -51,8 +52,13 @@ ATTACKS = [
 # Raw fragments that an encoder would never produce: bad escapes and invalid UTF-8.
 RAW_FRAGMENTS = ["%", "%ZZ", "%ff%fe", "%c0%80", "&&&", "==", "a=b=c", "%26%3D", ";", "+++"]
 
+# A value that HTML must escape, easy to find in a page: reflected, it must appear escaped only.
+MARKER = "zq\"'<b>&zq"
+ESCAPED_MARKER = "zq&quot;&#x27;&lt;b&gt;&amp;zq"
+
 values = st.one_of(
     st.sampled_from(REAL_VALUES),
+    st.just(MARKER),
     st.sampled_from(ATTACKS),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.text(max_size=40),
@@ -83,17 +89,23 @@ query_strings = st.one_of(
 )
 
 
+def body_of(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
 def assert_safe(response, query_string):
     assert response.status_code < 500, (response.status_code, query_string)
-    body = response.content.decode("utf-8", errors="replace")
+    body = body_of(response)
     assert "Traceback" not in body, query_string
     assert "django.db" not in body and "psycopg" not in body, query_string
     if response.get("Content-Type", "").startswith("text/html"):
-        for attack in ("<script>alert(1)</script>", "<img src=x onerror"):
+        for attack in ("<script>alert(1)</script>", "<img src=x onerror", "<b>&zq"):
             assert attack not in body, query_string
+    return body
 
 
-REQUESTS = {"browser": 1000, "pages": 600, "paths": 400}  # 2,000 requests in all
+REQUESTS = {"browser": 900, "exports": 200, "pages": 550, "paths": 350}  # 2,000 in all
 
 
 def fuzz(examples):
@@ -110,6 +122,49 @@ def fuzz(examples):
 def test_the_agreement_browser_survives_any_query_string(client, loaded, query_string):
     response = client.get("/agreements/", QUERY_STRING=query_string)
     assert_safe(response, query_string)
+
+
+# Exports: valid filters (so that rows are exported), an adversarial search, a format.
+export_queries = st.tuples(
+    st.lists(st.sampled_from(["country=VN", "theme=climate", "year_from=2015", "sort=title"])),
+    st.one_of(st.none(), st.sampled_from(ATTACKS), st.text(max_size=30)),
+    st.sampled_from(["csv", "json", "atom"]),
+).map(
+    lambda parts: "&".join(
+        [
+            *parts[0],
+            *([encode("q", parts[1])] if parts[1] is not None else []),
+            f"format={parts[2]}",
+        ]
+    )
+)
+
+
+@fuzz(REQUESTS["exports"])
+@given(query_string=export_queries)
+def test_exports_survive_any_search(client, loaded, query_string):
+    response = client.get("/agreements/", QUERY_STRING=query_string)
+    body = assert_safe(response, query_string)
+    assert response.status_code in (200, 302, 400), query_string  # 302: to its short address
+    if response.status_code == 200 and "format=json" in query_string:
+        json.loads(body)  # a whole document, whatever was asked
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/agreements/?{name}={marker}",
+        "/agreements/?{name}={marker}&country=VN",
+        "/countries/?{name}={marker}",
+    ],
+)
+def test_reflected_values_are_escaped_wherever_they_appear(client, loaded, url):
+    for name in [*PARAMETERS, "unknown", MARKER]:
+        response = client.get(url.format(name=quote(name), marker=quote(MARKER)))
+        body = assert_safe(response, name)
+        assert MARKER not in body, name
+        if response.status_code == 200 and name not in ("sort", "format"):
+            assert ESCAPED_MARKER in body or "/countries/" in url, name
 
 
 PAGES = [
@@ -138,7 +193,9 @@ def test_every_other_page_survives_any_query_string(client, loaded, page, query_
     assert response.status_code == 200, (page, query_string)
 
 
-SECTIONS = ["agreements", "countries", "agencies", "people", "missions", "events", "themes"]
+SECTIONS = [
+    "agreements", "countries", "agencies", "people", "missions", "events", "themes", "sources",
+]  # fmt: skip
 slugs = st.one_of(
     st.text(min_size=1, max_size=60),
     st.sampled_from(ATTACKS),

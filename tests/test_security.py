@@ -86,7 +86,6 @@ def assert_security_headers(response):
         "/",
         "/agreements/?country=VN&theme=climate&year_from=2015",
         "/agreements/no-such-agreement/",
-        "/healthz",
     ],
 )
 def test_public_pages_carry_every_security_header(client, loaded, url):
@@ -115,6 +114,14 @@ def test_behind_a_proxy_its_https_header_is_trusted(client, settings):
     response = client.get("/about/", headers={"x-forwarded-proto": "https"})
     assert response.status_code == 200
     assert "Strict-Transport-Security" in response
+
+
+@pytest.mark.django_db
+def test_the_health_check_answers_a_balancer_asking_by_address_over_plain_http(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", headers={"host": "10.0.0.5"})
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
 
 
 def test_cookies_are_secure_and_hidden_from_scripts_in_production():
@@ -273,6 +280,26 @@ def test_a_successful_login_forgives_earlier_failures(client, camille):
     for attempt in range(4):
         log_in(client, f"wrong-again-{attempt}")
     assert log_in(client, "a-long-curator-passphrase").status_code == 302
+
+
+def test_behind_a_proxy_logins_are_throttled_by_the_address_the_proxy_saw(
+    client, camille, settings
+):
+    settings.AXES_CLIENT_IP_CALLABLE = "cooperation.curators.client_address"
+
+    def log_in_from(address, password, forged=""):
+        forwarded = f"{forged}, {address}" if forged else address
+        return client.post(
+            reverse("admin:login"),
+            {"username": "camille", "password": password},
+            headers={"x-forwarded-for": forwarded},
+        )
+
+    for attempt in range(5):
+        # A client cannot escape the count by adding addresses of its own.
+        log_in_from("203.0.113.7", f"wrong-guess-{attempt}", forged=f"10.0.0.{attempt}")
+    assert log_in_from("203.0.113.7", "a-long-curator-passphrase").status_code == 429
+    assert log_in_from("198.51.100.2", "a-long-curator-passphrase").status_code == 302
 
 
 def test_weak_passwords_are_refused_and_no_account_exists_by_default(db, monkeypatch):
