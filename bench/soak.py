@@ -646,6 +646,9 @@ def fetch(client, kind, path, expected, catalogues):
 def inspect_body(outcome, text, catalogues):
     if "Traceback" in text:
         outcome.problem = "the body holds a Traceback"
+    elif outcome.status == 503 and outcome.path == "/healthz":
+        if text != "database unavailable\n":
+            outcome.problem = "a 503 from /healthz that is not its own answer"
     elif outcome.status == 503 and "Temporarily unavailable" not in text:
         outcome.problem = "a 503 that is not the site's own page"
     elif outcome.status == 200 and outcome.kind in COUNTED:

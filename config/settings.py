@@ -181,7 +181,7 @@ PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
         "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
-        "payment", "usb", "interest-cohort",
+        "payment", "usb", "browsing-topics",
     )
 )  # fmt: skip
 # Pages need no inline script or style, and nothing from elsewhere.

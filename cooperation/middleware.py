@@ -18,8 +18,15 @@ from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
-# What a database that has gone away raises (refused, terminated, closed connections).
-UNAVAILABLE = (OperationalError, InterfaceError)
+
+def database_unavailable(error):
+    """Whether an error says the database has gone away (refused, terminated or closed
+    connections): Django's errors, or the driver's own, which a few paths let through
+    unwrapped (closing a server-side cursor, for one)."""
+    driver = connection.Database
+    return isinstance(
+        error, (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+    )
 
 
 class HealthCheckMiddleware:
@@ -98,7 +105,10 @@ class SnapshotStream:
     def close(self):
         try:
             self.snapshot.close()
-        except UNAVAILABLE as error:  # the rows are sent; only the commit of a read failed
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            # The rows are sent (or the stream has failed already); only the end of a read did.
             logger.error("Database unavailable at the end of a stream: %s", error)
 
 
@@ -122,11 +132,13 @@ class DatabaseMiddleware:
                         response.streaming_content, snapshot.pop_all()
                     )
                 return response
-        except UNAVAILABLE as error:
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
             return unavailable(request, error)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, UNAVAILABLE):
+        if database_unavailable(exception):
             return unavailable(request, exception)
         if isinstance(exception, DataError):
             # A value the database cannot hold (a NUL byte in a cookie reaching PostgreSQL).
