@@ -9,6 +9,8 @@ from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
+# Plain HTTP on loopback (production's HTTPS redirect would answer every request with a 301).
+SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 if os.environ.get("BENCH_CACHE") == "dummy":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -308,3 +308,26 @@ def test_weak_passwords_are_refused_and_no_account_exists_by_default(db, monkeyp
     with pytest.raises(Exception, match=r"too common|too short"):
         call_command("createcurator", "camille", "--no-input", stdout=StringIO())
     assert not get_user_model().objects.exists()
+
+
+def test_behind_a_proxy_is_opt_in_from_the_environment():
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None)); "
+        "print(getattr(s, 'AXES_CLIENT_IP_CALLABLE', None))"
+    )
+
+    def start(**env):
+        return subprocess.run(
+            [sys.executable, "-c", show],
+            capture_output=True,
+            text=True,
+            env={**PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+            cwd=settings.BASE_DIR,
+        ).stdout.splitlines()
+
+    assert start() == ["None", "None"]
+    assert start(BEHIND_HTTPS_PROXY="true") == [
+        "('HTTP_X_FORWARDED_PROTO', 'https')",
+        "cooperation.curators.client_address",
+    ]
