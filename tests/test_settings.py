@@ -90,3 +90,12 @@ def test_whitenoise_serves_hashed_compressed_static_files(client, settings, tmp_
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
     assert "immutable" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_write_ahead_logging_mode(settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
