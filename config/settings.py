@@ -208,10 +208,20 @@ if env_flag("BEHIND_HTTPS_PROXY"):
     AXES_CLIENT_IP_CALLABLE = "cooperation.curators.client_address"
 
 # Errors go to standard error with the request's path ("Internal Server Error: /agreements/").
+# Refused requests ("django.security.DisallowedHost", "…TooManyFieldsSent") keep one line each.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"without_traceback": {"()": "cooperation.logs.WithoutTraceback"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stderr_brief": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["without_traceback"],
+        },
+    },
+    "loggers": {"django.security": {"handlers": ["stderr_brief"], "propagate": False}},
     "root": {"handlers": ["stderr"], "level": "WARNING"},
 }

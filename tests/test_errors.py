@@ -89,6 +89,23 @@ def test_not_found_pages_are_logged_as_warnings_with_their_path(client, caplog):
     ]
 
 
+def test_a_forged_host_is_logged_in_one_line_without_a_traceback():
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(Client().get('/', headers={'host': 'evil.example.com'}).status_code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "k" * 50},
+        cwd=settings.BASE_DIR,
+    )
+    assert result.stdout == "400\n"
+    assert "ERROR django.security.DisallowedHost: Invalid HTTP_HOST header" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_the_log_goes_to_standard_error():
     script = (
         "import django, logging; django.setup(); "
