@@ -92,6 +92,10 @@ def test_not_found_pages_are_logged_as_warnings_with_their_path(client, caplog):
 def test_a_forged_host_is_logged_in_one_line_without_a_traceback():
     script = (
         "import django; django.setup(); from django.test import Client; "
+        "from django.test.utils import override_settings; "
+        # The page links the stylesheet: without collected static files, the plain storage.
+        "plain = {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}; "
+        "override_settings(STORAGES={'staticfiles': plain}).enable(); "
         "print(Client().get('/', headers={'host': 'evil.example.com'}).status_code)"
     )
     result = subprocess.run(
