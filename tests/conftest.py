@@ -2,6 +2,8 @@
 
 import difflib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,15 @@ def changed_lines(before, after):
     """The lines a diff removes (-) and adds (+), without its headers and context."""
     diff = difflib.unified_diff(before, after, lineterm="", n=0)
     return [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def run_django(script, **env):
+    """Run Python code in a fresh process on the project's settings, with only these
+    environment variables: how a setting reads the environment, or where a log goes."""
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + script],
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        cwd=settings.BASE_DIR,
+    )

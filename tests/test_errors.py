@@ -1,17 +1,14 @@
 """Errors: 400, 403, 404, 500 and 503 pages in the site's style that reveal nothing internal,
 errors logged to standard error with the request's path, and the health check."""
 
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
 from cooperation import views
 from cooperation.models import Agreement
+from tests.conftest import run_django
 
 
 def assert_site_page(response, status, heading):
@@ -91,37 +88,22 @@ def test_not_found_pages_are_logged_as_warnings_with_their_path(client, caplog):
 
 def test_a_forged_host_is_logged_in_one_line_without_a_traceback():
     script = (
-        "import django; django.setup(); from django.test import Client; "
+        "from django.test import Client; "
         "from django.test.utils import override_settings; "
         # The page links the stylesheet: without collected static files, the plain storage.
         "plain = {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}; "
         "override_settings(STORAGES={'staticfiles': plain}).enable(); "
         "print(Client().get('/', headers={'host': 'evil.example.com'}).status_code)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env={"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "k" * 50},
-        cwd=settings.BASE_DIR,
-    )
+    result = run_django(script, SECRET_KEY="k" * 50)
     assert result.stdout == "400\n"
     assert "ERROR django.security.DisallowedHost: Invalid HTTP_HOST header" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_the_log_goes_to_standard_error():
-    script = (
-        "import django, logging; django.setup(); "
-        "logging.getLogger('django.request').error('Internal Server Error: %s', '/about/')"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env={"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "k" * 50},
-        cwd=settings.BASE_DIR,
-    )
+    script = "import logging; logging.getLogger('django.request').error('Internal Server Error: %s', '/about/')"
+    result = run_django(script, SECRET_KEY="k" * 50)
     assert result.stdout == ""
     assert result.stderr.endswith("ERROR django.request: Internal Server Error: /about/\n")
 

@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.conftest import run_django
+
 PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "atlas.example.org",
@@ -48,14 +50,8 @@ def test_the_deploy_checks_fail_when_production_turns_a_protection_off():
 
 
 def test_the_admin_lives_at_the_address_the_environment_gives():
-    show = "import django; django.setup(); from django.urls import reverse; print(reverse('admin:index'))"
-    result = subprocess.run(
-        [sys.executable, "-c", show],
-        capture_output=True,
-        text=True,
-        env={**PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings", "ADMIN_URL": "desk-7f3/"},
-        cwd=settings.BASE_DIR,
-    )
+    show = "from django.urls import reverse; print(reverse('admin:index'))"
+    result = run_django(show, **PRODUCTION, ADMIN_URL="desk-7f3/")
     assert result.stdout.strip() == "/desk-7f3/", result.stderr
 
 
@@ -312,19 +308,13 @@ def test_weak_passwords_are_refused_and_no_account_exists_by_default(db, monkeyp
 
 def test_behind_a_proxy_is_opt_in_from_the_environment():
     show = (
-        "import django; django.setup(); from django.conf import settings as s; "
+        "from django.conf import settings as s; "
         "print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None)); "
         "print(getattr(s, 'AXES_CLIENT_IP_CALLABLE', None))"
     )
 
     def start(**env):
-        return subprocess.run(
-            [sys.executable, "-c", show],
-            capture_output=True,
-            text=True,
-            env={**PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-            cwd=settings.BASE_DIR,
-        ).stdout.splitlines()
+        return run_django(show, **{**PRODUCTION, **env}).stdout.splitlines()
 
     assert start() == ["None", "None"]
     assert start(BEHIND_HTTPS_PROXY="true") == [
