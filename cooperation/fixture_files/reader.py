@@ -107,20 +107,31 @@ class _Reader:
             values[f.name] = value
         instance = spec.model(**values)
         relation_names = [f.name for f in spec.foreign_keys + spec.many]
+        # The database's CHECK constraints are asked here, not its uniqueness: the records
+        # already in the database are the ones this load updates.
+        checks = [c for c in spec.model._meta.constraints if isinstance(c, models.CheckConstraint)]
+        refusals = []
         try:
-            instance.full_clean(
-                exclude=relation_names, validate_unique=False, validate_constraints=False
-            )
-            for constraint in spec.model._meta.constraints:
-                if isinstance(constraint, models.CheckConstraint):
+            try:
+                instance.full_clean(
+                    exclude=relation_names, validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as error:
+                refusals.append(error)
+            for constraint in checks:
+                try:
                     constraint.validate(spec.model, instance, exclude=set(relation_names))
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                label = "record" if name == "__all__" else name
-                self.problem(where, f"{label}: {' '.join(messages)}")
-            return False
+                except ValidationError as error:
+                    refusals.append(error)
         except (DatabaseError, TypeError, ValueError) as error:
             self.problem(where, f"invalid value: {error}")
+            return False
+        for refusal in refusals:
+            named = refusal.message_dict if hasattr(refusal, "error_dict") else {}
+            for name, messages in named.items() or [("record", refusal.messages)]:
+                label = "record" if name == "__all__" else name
+                self.problem(where, f"{label}: {' '.join(messages)}")
+        if refusals:
             return False
         state.update({f.name: getattr(instance, f.attname) for f in spec.scalars})
         return True

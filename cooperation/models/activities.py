@@ -1,0 +1,134 @@
+"""What agencies do together: missions and programmes, and the events where they meet."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from ..dates import PartialDate, chronological
+from .actors import Agency, Person
+from .base import CatalogueModel, DatedQuerySet
+from .sources import quotes_with_sources
+from .vocabulary import Country, Theme
+
+
+class MissionKind(models.TextChoices):
+    SATELLITE = "satellite", "Satellite"
+    PROBE = "probe", "Space probe"
+    LAUNCHER = "launcher", "Launch vehicle"
+    GROUND_SYSTEM = "ground_system", "Ground system or launch facility"
+    NAVIGATION_SYSTEM = "navigation_system", "Satellite navigation system"
+    STATION = "station", "Space station"
+    LABORATORY = "laboratory", "Research laboratory"
+    PROGRAMME = "programme", "Programme or initiative"
+
+
+class MissionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_DEVELOPMENT = "in_development", "In development"
+    OPERATIONAL = "operational", "Operational"
+    COMPLETED = "completed", "Completed"
+    UNKNOWN = "unknown", "Not stated"
+
+
+class MissionQuerySet(DatedQuerySet):
+    def for_list(self):
+        return self.prefetch_related("partners", "countries")
+
+    def for_detail(self):
+        return self.prefetch_related(
+            quotes_with_sources(),
+            Prefetch("partners", queryset=Agency.objects.select_related("country")),
+            "countries",
+            "themes",
+            "events",
+        )
+
+
+class Mission(CatalogueModel, PartialDate):
+    """A satellite, probe, launcher, ground system, laboratory or programme the documents name.
+
+    Its date is the launch or start date the documents give (planned or achieved).
+    """
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=250, blank=True)
+    kind = models.CharField(max_length=30, choices=MissionKind.choices)
+    status = models.CharField(max_length=20, choices=MissionStatus.choices)
+    summary = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    partners = models.ManyToManyField(Agency, blank=True, related_name="missions")
+    countries = models.ManyToManyField(Country, blank=True, related_name="missions")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="missions")
+    quotes = GenericRelation("Quote", related_query_name="mission")
+
+    objects = MissionQuerySet.as_manager()
+
+    class Meta(PartialDate.Meta):
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind"]), models.Index(fields=["year"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cooperation:mission_detail", kwargs={"slug": self.slug})
+
+
+class EventKind(models.TextChoices):
+    STATE_VISIT = "state_visit", "State visit"
+    OFFICIAL_VISIT = "official_visit", "Official visit"
+    MEETING = "meeting", "Meeting"
+    COMMITTEE = "committee", "Committee meeting"
+    FORUM = "forum", "Forum or conference"
+    SUMMIT = "summit", "Summit"
+    SHOW = "show", "Trade show"
+    LAUNCH = "launch", "Launch"
+    CEREMONY = "ceremony", "Signing ceremony"
+
+
+class EventQuerySet(DatedQuerySet):
+    def for_list(self):
+        return self.select_related("country")
+
+    def for_detail(self):
+        return self.select_related("country").prefetch_related(
+            quotes_with_sources(),
+            "participants",
+            Prefetch("agencies", queryset=Agency.objects.select_related("country")),
+            "missions",
+        )
+
+    def newest_first(self):
+        return self.order_by(*Event._meta.ordering).reverse()
+
+
+class Event(CatalogueModel, PartialDate):
+    """A visit, meeting, committee session, forum, summit or launch the documents describe."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=250)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    place = models.CharField(max_length=150, blank=True)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    summary = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    participants = models.ManyToManyField(Person, blank=True, related_name="events")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="events")
+    missions = models.ManyToManyField(Mission, blank=True, related_name="events")
+    quotes = GenericRelation("Quote", related_query_name="event")
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta(PartialDate.Meta):
+        ordering = [*chronological(newest_first=False), "name"]
+        indexes = [models.Index(fields=["year"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cooperation:event_detail", kwargs={"slug": self.slug})

@@ -1,0 +1,135 @@
+"""Who acts in the documents: organisations, people, and the titles people hold."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+
+from .base import CatalogueModel, CatalogueQuerySet
+from .sources import quotes_with_sources
+from .vocabulary import Country
+
+
+class AgencyKind(models.TextChoices):
+    SPACE_AGENCY = "space_agency", "Space agency"
+    RESEARCH_INSTITUTE = "research_institute", "Academy or research institute"
+    LABORATORY = "laboratory", "Research laboratory"
+    UNIVERSITY = "university", "University"
+    GOVERNMENT = "government", "Government"
+    GOVERNMENT_OFFICE = "government_office", "Ministry or government office"
+    COMPANY = "company", "Company"
+    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
+    OTHER = "other", "Other organisation"
+
+
+class AgencyQuerySet(CatalogueQuerySet):
+    def for_list(self):
+        return (
+            self.select_related("country")
+            .annotate(agreement_count=Count("agreements"))
+            .order_by("name")
+        )
+
+    def for_detail(self):
+        return self.select_related("country").prefetch_related(quotes_with_sources())
+
+    def most_agreements(self, limit):
+        """The `limit` agencies party to most agreements, each with its count as `n`."""
+        links = Agency.agreements.through.objects
+        # Ranked on the link table alone (no join, no grouping by agency columns), then fetched.
+        ranked = links.values("agency_id").annotate(n=Count("agreement_id"))
+        counts = dict(ranked.order_by("-n", "agency_id").values_list("agency_id", "n")[:limit])
+        top = list(self.filter(pk__in=counts).select_related("country"))
+        for agency in top:
+            agency.n = counts[agency.pk]
+        return top
+
+
+class Agency(CatalogueModel):
+    """An organisation that acts in the documents: an agency, institute, government, company…"""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    acronym = models.CharField(max_length=30, blank=True)
+    name = models.CharField(max_length=200, help_text="The full name as the documents give it.")
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
+        help_text="Empty for intergovernmental bodies.",
+    )
+    kind = models.CharField(max_length=30, choices=AgencyKind.choices)
+    notes = models.TextField(blank=True)
+    quotes = GenericRelation("Quote", related_query_name="agency")
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return reverse("cooperation:agency_detail", kwargs={"slug": self.slug})
+
+
+class PersonQuerySet(CatalogueQuerySet):
+    def for_list(self):
+        return self.prefetch_related(
+            Prefetch("roles", queryset=Role.objects.select_related("agency"))
+        )
+
+    def for_detail(self):
+        return self.prefetch_related(
+            quotes_with_sources(),
+            Prefetch("roles", queryset=Role.objects.select_related("agency", "source")),
+            "events",
+        )
+
+
+class Person(CatalogueModel):
+    """Someone the documents name: a signatory, an agency head, a head of state, a press contact."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=150)
+    notes = models.TextField(blank=True)
+    quotes = GenericRelation("Quote", related_query_name="person")
+
+    inline = ("roles", "quotes")
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cooperation:person_detail", kwargs={"slug": self.slug})
+
+
+class Role(models.Model):
+    """A title a person holds according to one source (President of CNES, Press Officer…)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(max_length=200)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+    )
+    source = models.ForeignKey("Source", on_delete=models.PROTECT, related_name="roles")
+
+    class Meta:
+        ordering = ["person", "title"]
+
+    def __str__(self):
+        return (
+            f"{self.title}, {self.agency.acronym or self.agency.name}"
+            if self.agency
+            else self.title
+        )

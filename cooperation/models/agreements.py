@@ -1,0 +1,169 @@
+"""Agreements: the instruments of cooperation, and the queries the pages make of them."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q
+from django.urls import reverse
+
+from ..dates import PartialDate, chronological
+from .activities import Event, Mission
+from .actors import Agency, Person
+from .base import CatalogueModel, DatedQuerySet
+from .sources import quotes_with_sources
+from .vocabulary import Theme
+
+
+class AgreementQuerySet(DatedQuerySet):
+    """Agreements narrowed by what readers filter on, and prepared for the pages that show them."""
+
+    def for_list(self):
+        """What a row of the agreement list shows: parties with their countries, themes."""
+        return self.prefetch_related(
+            Prefetch("parties", queryset=Agency.objects.select_related("country")), "themes"
+        )
+
+    def for_detail(self):
+        return self.select_related("event", "extends", "implements").prefetch_related(
+            Prefetch("parties", queryset=Agency.objects.select_related("country")),
+            Prefetch("signatories", queryset=Person.objects.prefetch_related("roles__agency")),
+            "themes",
+            "missions",
+            "extensions",
+            "implementations",
+            quotes_with_sources(),
+        )
+
+    def newest_first(self):
+        return self.order_by(*Agreement._meta.ordering)
+
+    def with_parties_in(self, country_codes):
+        links = Agreement.parties.through.objects.filter(agency__country__code__in=country_codes)
+        return self.filter(pk__in=links.values("agreement_id"))
+
+    def with_parties(self, agency_slugs):
+        links = Agreement.parties.through.objects.filter(agency__slug__in=agency_slugs)
+        return self.filter(pk__in=links.values("agreement_id"))
+
+    def with_themes(self, theme_slugs):
+        links = Agreement.themes.through.objects.filter(theme__slug__in=theme_slugs)
+        return self.filter(pk__in=links.values("agreement_id"))
+
+    def search(self, text):
+        """Every word (or "phrase") must occur in the title, summary, place, a party, a
+        signatory or a quote: full-text search on PostgreSQL, word beginnings elsewhere."""
+        from ..search import search
+
+        return search(self, text)
+
+    @staticmethod
+    def shared_by_parties(agency_ids):
+        """[(agency id, agency id, agreements they are both party to)] for pairs of these
+        agencies, each pair once (the smaller id first)."""
+        links = Agreement.parties.through.objects
+        pairs = (
+            # One filter() call: both conditions must speak of the same partner (one join).
+            links.filter(
+                agency_id__in=agency_ids,
+                agreement__parties__in=agency_ids,
+                agency_id__lt=F("agreement__parties"),
+            )
+            .values_list("agency_id", "agreement__parties")
+            .annotate(n=Count("agreement_id", distinct=True))
+            .order_by()
+        )
+        return list(pairs)
+
+
+class AgreementKind(models.TextChoices):
+    FRAMEWORK = "framework", "Framework agreement"
+    MEMORANDUM = "memorandum", "Memorandum of understanding"
+    LETTER_OF_INTENT = "letter_of_intent", "Letter of intent"
+    EXTENSION = "extension", "Extension"
+    IMPLEMENTING = "implementing", "Specific or implementing agreement"
+    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental agreement"
+    INTERAGENCY = "interagency", "Inter-agency agreement"
+    ROADMAP = "roadmap", "Roadmap"
+    FOUNDING = "founding", "Founding document"
+    PARTNERSHIP = "partnership", "Partnership agreement"
+    OTHER = "other", "Other agreement"
+
+
+class AgreementStatus(models.TextChoices):
+    SIGNED = "signed", "Signed"
+    ADOPTED = "adopted", "Adopted or released"
+    IN_FORCE = "in_force", "In force"
+    PLANNED = "planned", "Planned"
+
+
+class Agreement(CatalogueModel, PartialDate):
+    """An instrument of cooperation: signed, extended, announced or recalled by a document.
+
+    Its date is the date of signature (or of release, for a roadmap).
+    """
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=AgreementKind.choices)
+    status = models.CharField(max_length=20, choices=AgreementStatus.choices)
+    place = models.CharField(max_length=150, blank=True)
+    valid_until_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Last year the agreement covers, where a document says."
+    )
+    summary = models.TextField(blank=True)
+    notes = models.TextField(blank=True, help_text="What the documents leave open.")
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        help_text="The visit or meeting where it was signed.",
+    )
+    extends = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="extensions"
+    )
+    implements = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="implementations"
+    )
+    parties = models.ManyToManyField(Agency, blank=True, related_name="agreements")
+    signatories = models.ManyToManyField(Person, blank=True, related_name="agreements")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="agreements")
+    missions = models.ManyToManyField(Mission, blank=True, related_name="agreements")
+    quotes = GenericRelation("Quote", related_query_name="agreement")
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="What the agreement is found by (cooperation.search)."
+    )
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta(PartialDate.Meta):
+        ordering = [*chronological(newest_first=True), "title", "slug"]
+        indexes = [
+            models.Index(fields=["year"]),
+            models.Index(fields=["kind"]),
+            models.Index(fields=["status"]),
+        ]
+        constraints = [
+            *PartialDate.Meta.constraints,
+            models.CheckConstraint(
+                name="cooperation_agreement_ends_after_signature",
+                condition=Q(valid_until_year__isnull=True)
+                | Q(year__isnull=True)
+                | Q(valid_until_year__gte=F("year")),
+                violation_error_message="An agreement cannot end before the year it was signed.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cooperation:agreement_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.extends_id == self.pk:
+            raise ValidationError({"extends": "An agreement cannot extend itself."})
+        if self.pk and self.implements_id == self.pk:
+            raise ValidationError({"implements": "An agreement cannot implement itself."})

@@ -1,0 +1,35 @@
+"""What every catalogue record shares: a natural key, and queries by it and by year."""
+
+from django.db import models
+from django.db.models import Count
+
+
+class CatalogueQuerySet(models.QuerySet):
+    """Queries shared by every catalogue model: lookup by natural key."""
+
+    def get_by_natural_key(self, key):
+        return self.get(**{self.model.natural_key_field: key})
+
+
+class DatedQuerySet(CatalogueQuerySet):
+    """Queries of records with a partial date."""
+
+    def counts_by_year(self):
+        """[(year or None, records)], for a timeline."""
+        return list(self.order_by().values("year").annotate(n=Count("pk")).values_list("year", "n"))
+
+
+class CatalogueModel(models.Model):
+    """A record identified by a stable natural key (a slug or a code), never by its database id."""
+
+    natural_key_field = "slug"
+    # The rows that belong to a record, edited under it and written inline in its fixture file.
+    inline = ("quotes",)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (getattr(self, self.natural_key_field),)

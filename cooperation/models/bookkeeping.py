@@ -1,0 +1,48 @@
+"""The catalogue's own bookkeeping: what the fixture files last held, and its version number."""
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+
+class FixtureSnapshot(models.Model):
+    """The catalogue as the fixture files last held it (after a reload or an export), one row per
+    model: what `reload_fixtures` compares the database with to find edits not yet exported."""
+
+    model = models.CharField(max_length=100, unique=True)
+    states = models.JSONField(
+        help_text="Every record in the files' canonical form, by natural key."
+    )
+    taken_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model"]
+
+    def __str__(self):
+        return f"{self.model} as of {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class CatalogueVersion(models.Model):
+    """A number that every write to the catalogue increases: pages are cached and validated
+    against it, so that no change can leave a stale page behind."""
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"catalogue version {self.number}"
+
+    @classmethod
+    def current(cls):
+        """(number, time of the last change); (0, None) before the first write."""
+        row = cls.objects.values_list("number", "changed_at").first()
+        return row or (0, None)
+
+    @classmethod
+    def bump(cls):
+        updated = cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
+        if not updated:
+            cls.objects.create(pk=1, number=1)

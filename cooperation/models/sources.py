@@ -1,0 +1,83 @@
+"""Provenance: the documents the catalogue is built from, and the quotes that support records."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+
+from ..dates import PartialDate, chronological
+from ..quotes import quote_occurs_in
+from .base import CatalogueModel, CatalogueQuerySet
+
+
+class SourceQuerySet(CatalogueQuerySet):
+    def for_list(self):
+        return self.annotate(quote_count=Count("quotes")).order_by(*Source._meta.ordering)
+
+
+class Source(CatalogueModel, PartialDate):
+    """A document the catalogue is built from (a press release), with its full text."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=100)
+    reference = models.CharField(
+        max_length=50, blank=True, help_text="The publisher's reference code, where given."
+    )
+    language = models.CharField(max_length=10, default="en")
+    place = models.CharField(max_length=100, blank=True)
+    file_name = models.CharField(
+        max_length=100, blank=True, help_text="The document's file name in the seed collection."
+    )
+    text = models.TextField(help_text="The full text, exactly as published.")
+    notes = models.TextField(blank=True)
+
+    inline = ()
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta(PartialDate.Meta):
+        ordering = [*chronological(newest_first=False), "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cooperation:source_detail", kwargs={"slug": self.slug})
+
+
+class Quote(models.Model):
+    """A verbatim passage of a source that supports a record."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(help_text="Copied verbatim from the source's text.")
+
+    class Meta:
+        ordering = ["source", "text"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(name="cooperation_quote_not_empty", condition=~Q(text=""))
+        ]
+
+    def __str__(self):
+        return f"“{self.text[:60]}…” ({self.source})" if len(self.text) > 60 else f"“{self.text}”"
+
+    def get_absolute_url(self):
+        return f"{self.source.get_absolute_url()}#quote-{self.pk}"
+
+    def clean(self):
+        super().clean()
+        if self.source_id and self.text and not quote_occurs_in(self.text, self.source.text):
+            raise ValidationError(
+                {"text": f"This passage is not in the text of “{self.source}”: copy it verbatim."}
+            )
+
+
+def quotes_with_sources():
+    """A record's quotes as its page shows them, each with its source."""
+    return Prefetch("quotes", queryset=Quote.objects.select_related("source"))

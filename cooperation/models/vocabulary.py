@@ -1,0 +1,85 @@
+"""The catalogue's vocabularies: the themes curators maintain, and countries by ISO code."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from .base import CatalogueModel, CatalogueQuerySet
+from .sources import quotes_with_sources
+
+
+class ThemeQuerySet(CatalogueQuerySet):
+    def for_list(self):
+        return self.annotate(
+            agreement_count=Count("agreements", distinct=True),
+            mission_count=Count("missions", distinct=True),
+        ).order_by("name")
+
+    def for_detail(self):
+        return self.prefetch_related(quotes_with_sources())
+
+
+class Theme(CatalogueModel):
+    """A subject of cooperation, from a small vocabulary that curators maintain."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(help_text="One line: what the theme covers.")
+    quotes = GenericRelation("Quote", related_query_name="theme")
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cooperation:theme_detail", kwargs={"slug": self.slug})
+
+
+class CountryQuerySet(CatalogueQuerySet):
+    def for_list(self):
+        return self.annotate(
+            agency_count=Count("agencies", distinct=True),
+            agreement_count=Count("agencies__agreements", distinct=True),
+        ).order_by("name")
+
+    def for_detail(self):
+        return self.prefetch_related(quotes_with_sources())
+
+
+class Country(CatalogueModel):
+    """A country, identified by its ISO 3166-1 alpha-2 code."""
+
+    natural_key_field = "code"
+
+    code = models.CharField(
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Use the two capital letters of ISO 3166-1.")],
+        help_text="ISO 3166-1 alpha-2 code, e.g. FR.",
+    )
+    name = models.CharField(max_length=100)
+    quotes = GenericRelation("Quote", related_query_name="country")
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                name="cooperation_country_code_is_iso_alpha2",
+                condition=Q(code__regex=r"^[A-Z]{2}$"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cooperation:country_detail", kwargs={"code": self.code})
