@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cooperation.context_processors.navigation",
+                "cooperation.context_processors.catalogue",
             ],
         },
     },
@@ -205,7 +206,7 @@ AXES_RESET_ON_SUCCESS = True
 # Failures during a lock-out do not prolong it: else anyone could keep a curator out for ever.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 if env_flag("BEHIND_HTTPS_PROXY"):
-    AXES_CLIENT_IP_CALLABLE = "cooperation.curators.client_address"
+    AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
 
 # Errors go to standard error with the request's path ("Internal Server Error: /agreements/").
 # Refused requests ("django.security.DisallowedHost", "…TooManyFieldsSent") keep one line each.

@@ -1,4 +1,5 @@
-"""Template context shared by every page: the site's sections, the current one marked."""
+"""Template context shared by every page: the site's sections (the current one marked), and
+the date of the catalogue a page shows."""
 
 from django.urls import reverse
 
@@ -23,3 +24,10 @@ def navigation(request):
             for name, label in SECTIONS
         ]
     }
+
+
+def catalogue(request):
+    """`catalogue_as_of`: when the catalogue last changed, as the page's own validator says (a
+    date that stays true for as long as the page is cached); None outside the catalogue's pages."""
+    version = getattr(request, "catalogue_version", None)
+    return {"catalogue_as_of": version[1] if version else None}

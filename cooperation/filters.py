@@ -10,12 +10,22 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.db.models import Count, F, Value
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
 
 SORTS = [("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title (A–Z)")]
 MAX_SEARCH_LENGTH = 200
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def browser_url(pairs=(), **params):
+    """The agreement browser's address for these parameters: (name, value) pairs, then keywords
+    (a list repeats the key); empty values are left out."""
+    given = [*pairs, *params.items()]
+    query = urlencode([(k, v) for k, v in given if v not in (None, "", [])], doseq=True)
+    return reverse("cooperation:agreement_list") + (f"?{query}" if query else "")
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -191,6 +201,30 @@ class AgreementFilter(django_filters.FilterSet):
             if name not in names and name != "sort":
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    def state(self):
+        """The valid parameters in a stable order: what every link and export repeats."""
+        pairs = []
+        for name in self.base_filters:
+            pairs += [(name, value) for value in self.selected(name)]
+        return [pair for pair in pairs if pair != ("sort", SORTS[0][0])]
+
+    def chips(self):
+        """Each chosen filter as a reader reads it, with the address that removes it."""
+        labels = {name: dict(options) for name, options in self.options.items()}
+        labels["status"] = dict(AgreementStatus.choices)
+        words = {"year": "Year", "year_from": "From", "year_to": "Until", "q": "Search"}
+        state, chips = self.state(), []
+        for index, (name, value) in enumerate(state):
+            if name == "sort":
+                continue
+            if name in words:
+                text = f"{words[name]}: “{value}”" if name == "q" else f"{words[name]} {value}"
+            else:
+                text = labels.get(name, {}).get(value, value)
+            rest = state[:index] + state[index + 1 :]
+            chips.append({"name": name, "label": text, "remove_url": browser_url(rest)})
+        return chips
 
     def selected(self, name):
         if not self.is_bound or name in self.form.errors:

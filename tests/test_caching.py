@@ -70,7 +70,49 @@ def test_a_reload_that_changes_the_catalogue_changes_the_version_and_one_that_do
     assert "Retitled in the files" in fresh and fresh != page
 
 
-def test_exports_are_not_cached_and_stream(client, loaded):
+def test_exports_stream_are_never_kept_in_the_cache_and_revalidate(client, loaded):
     response = client.get("/agreements/?format=csv")
     assert response.streaming
-    assert "ETag" not in response
+    b"".join(response.streaming_content)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/agreements/?format=csv")
+        b"".join(again.streaming_content)
+    assert len(queries) > 1  # read again from the database, not from the page cache
+    assert (
+        client.get("/agreements/?format=csv", HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+    )
+
+
+def test_a_page_requested_on_two_hosts_carries_each_hosts_own_links(client, loaded, settings):
+    settings.ALLOWED_HOSTS = ["atlas.example.org", "mirror.example.net"]
+    first = client.get(SCO, HTTP_HOST="atlas.example.org").content.decode()
+    second = client.get(SCO, HTTP_HOST="mirror.example.net").content.decode()
+    assert f"http://atlas.example.org{SCO}" in first
+    assert f"http://mirror.example.net{SCO}" in second
+    assert "atlas.example.org" not in second
+    feed = client.get("/agreements/?format=atom", HTTP_HOST="mirror.example.net").content.decode()
+    assert "http://mirror.example.net/agreements/" in feed
+    assert "atlas.example.org" not in feed
+    https = client.get(SCO, HTTP_HOST="atlas.example.org", secure=True).content.decode()
+    assert f"https://atlas.example.org{SCO}" in https
+
+
+def test_if_modified_since_with_the_sent_last_modified_answers_304(client, loaded):
+    response = client.get(SCO)
+    again = client.get(SCO, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert again.status_code == 304
+    assert again.content == b""
+    feed = client.get("/agreements/?format=atom")
+    assert feed["Last-Modified"] == response["Last-Modified"]  # the catalogue's, not an entry's
+    assert (
+        client.get(
+            "/agreements/?format=atom", HTTP_IF_MODIFIED_SINCE=feed["Last-Modified"]
+        ).status_code
+        == 304
+    )
+
+
+def test_an_older_if_modified_since_gets_the_page(client, loaded):
+    assert (
+        client.get(SCO, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2018 00:00:00 GMT").status_code == 200
+    )

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 
-from cooperation.models import Agreement, Quote, Source
+from cooperation.models import Agreement, CatalogueVersion, Quote, Source
 from tests.conftest import make_agency, make_agreement, make_country, make_theme
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +86,15 @@ def test_an_agreement_shows_every_fact_linked_and_sourced(client, loaded):
         assert f'href="/sources/{quote.source.slug}/#quote-{quote.pk}"' in html
 
 
-def test_an_agreement_cites_itself_with_its_permalink_and_the_date_accessed(client, loaded):
+def test_an_agreement_cites_itself_with_its_permalink_and_the_catalogues_date(client, loaded):
     html = page(client, SCO)
     citation = re.search(r'<p class="citation" id="citation">(.*?)</p>', html, re.S).group(1)
     assert "Cooperation Atlas. “CNES–CNSA specific agreement on implementing" in citation
     assert f"http://testserver{SCO}" in citation
-    assert re.search(r"\(accessed \d{1,2} [A-Z][a-z]+ \d{4}\)", citation)
+    # Not the time of the request: the page is cached and revalidated for as long as the
+    # catalogue is unchanged, and the date it names must stay true for all that time.
+    changed_at = CatalogueVersion.current()[1]
+    assert f"(catalogue as of {changed_at.day} {changed_at:%B %Y})." in citation
 
 
 def test_an_inferred_date_shows_its_reasoning(client, loaded):

@@ -1,0 +1,122 @@
+"""The agreement browser (one GET form whose query string is also its exports') and an
+agreement's page."""
+
+from django.shortcuts import redirect
+from django_filters.views import FilterView
+
+from .. import charts, exports
+from ..feeds import AgreementFeed
+from ..filters import SORTS, AgreementFilter, Notice, browser_url, catalogue_options
+from ..models import Agreement
+from .base import ForgivingPaginationMixin, RecordDetailView
+
+VIEW_PARAMETERS = ("page", "format")
+EXPORTS = {"csv": exports.csv_response, "json": exports.json_response}
+FORMATS = ("html", *EXPORTS, "atom")
+
+
+class AgreementListView(ForgivingPaginationMixin, FilterView):
+    filterset_class = AgreementFilter
+    template_name = "cooperation/agreement_filter.html"
+    paginate_by = 25
+    strict = False
+
+    def get_queryset(self):
+        return Agreement.objects.for_list()
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["options"] = catalogue_options()
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        known = set(self.filterset_class.base_filters) | set(VIEW_PARAMETERS)
+        for name in request.GET:
+            if name not in known:
+                self.notices.append(Notice(name, request.GET[name], "not a parameter of this page"))
+        output = request.GET.get("format", "html")
+        if output not in FORMATS:
+            self.notices.append(Notice("format", output, "use csv, json or atom; showing the page"))
+            output = "html"
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.object_list = self.filterset.qs
+        notices = self.notices + self.filterset.all_notices
+        if not notices:
+            canonical = self.filterset.state() + [
+                (k, v) for k in VIEW_PARAMETERS for v in request.GET.getlist(k)
+            ]
+            given = [(k, v) for k, values in request.GET.lists() for v in values]
+            if sorted(given) != sorted(canonical):
+                # Only empty fields or defaults were dropped: send the reader to the short address.
+                return redirect(browser_url(canonical))
+        if output != "html" and notices:
+            return exports.refused(notices)
+        if output == "atom":
+            response = AgreementFeed()(request, filterset=self.filterset)
+            # The feed's validator is the catalogue's version, as every page's, not its newest
+            # agreement's date (which `Feed` would send).
+            del response["Last-Modified"]
+            return response
+        if output in EXPORTS:
+            return EXPORTS[output](request, self.object_list)
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return self.render_to_response(context)
+
+    def page_url(self, number):
+        return browser_url(self.filterset.state(), page=number)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        state, chips = self.filterset.state(), self.filterset.chips()
+        year_counts = self.filterset.year_counts()
+        chosen_year = self.filterset.selected("year")
+        timeline_counts = [
+            (y, n) for y, n in year_counts if not chosen_year or str(y) == chosen_year[0]
+        ]
+        context.update(
+            notices=self.notices + self.filterset.all_notices,
+            facets=self.filterset.facets(),
+            year_options=self.year_options(year_counts, chosen_year),
+            chosen=dict(state),
+            chips=chips,
+            clear_url=browser_url() if chips else "",
+            undo_url=chips[-1]["remove_url"] if chips else "",
+            total=context["paginator"].count,
+            sorts=SORTS,
+            export_urls={fmt: browser_url(state, format=fmt) for fmt in FORMATS[1:]},
+            timeline=charts.timeline(
+                "Matching agreements by year", [("Agreements", timeline_counts)]
+            ),
+        )
+        return context
+
+    def year_options(self, year_counts, chosen):
+        """Years with results under the other filters, and the chosen year even at zero."""
+        options = {year: count for year, count in year_counts if year is not None}
+        for year in chosen:
+            options.setdefault(int(year), 0)
+        return sorted(options.items())
+
+
+class AgreementDetailView(RecordDetailView):
+    model = Agreement
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreement = self.object
+        sources = {quote.source_id for quote in agreement.quotes.all()}
+        context["signatories"] = [
+            (person, role_in(person, sources, agreement)) for person in agreement.signatories.all()
+        ]
+        context["permalink"] = self.request.build_absolute_uri(agreement.get_absolute_url())
+        return context
+
+
+def role_in(person, source_ids, agreement):
+    """The title a person held according to the agreement's own sources (else any source)."""
+    roles = list(person.roles.all())
+    parties = {party.pk for party in agreement.parties.all()}
+    ranked = sorted(
+        roles, key=lambda r: (r.source_id not in source_ids, r.agency_id not in parties)
+    )
+    return ranked[0] if ranked else None

@@ -1,0 +1,96 @@
+"""What the pages share: forgiving pagination, the record index and record page bases, and a
+record's agreements."""
+
+from django.views.generic import DetailView, ListView
+
+from ..filters import Notice, browser_url
+
+
+class ForgivingPaginationMixin:
+    """Any page number is answered: one that is not a page shows the nearest, with a notice."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.notices = []
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get(self.page_kwarg, "1")
+        try:
+            asked = int(raw)
+        except ValueError:
+            asked = None
+        # get_page() answers any number; below 1 it would give the last page, not the first.
+        page = paginator.get_page(1 if asked is not None and asked < 1 else raw)
+        if asked is None:
+            self.notices.append(Notice("page", raw, "not a page number; showing page 1"))
+        elif asked < 1:
+            self.notices.append(Notice("page", raw, "pages start at 1; showing page 1"))
+        elif asked != page.number:
+            pages = paginator.num_pages
+            there = f"there is only {pages} page" if pages == 1 else f"there are only {pages} pages"
+            self.notices.append(Notice("page", raw, f"{there}; showing the last"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def page_url(self, number):
+        return f"?{self.page_kwarg}={number}"
+
+    def page_links(self, page):
+        """What _pagination.html shows: previous, next, and the numbers around this page."""
+        numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        return {
+            "numbers": [
+                {
+                    "number": n,
+                    "url": "" if n == page.paginator.ELLIPSIS else self.page_url(n),
+                    "current": n == page.number,
+                }
+                for n in numbers
+            ],
+            "previous": self.page_url(page.previous_page_number()) if page.has_previous() else "",
+            "next": self.page_url(page.next_page_number()) if page.has_next() else "",
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("notices", self.notices)
+        if context.get("is_paginated"):
+            context["pages"] = self.page_links(context["page_obj"])
+        return context
+
+
+class RecordListView(ForgivingPaginationMixin, ListView):
+    """An index of one kind of record, 50 a page, prepared by its QuerySet's `for_list()`."""
+
+    paginate_by = 50
+
+    def get_queryset(self):
+        return self.model.objects.for_list()
+
+
+class RecordDetailView(DetailView):
+    """A record's page, prepared by its QuerySet's `for_detail()` where it has one."""
+
+    def get_queryset(self):
+        records = self.model.objects.all()
+        return records.for_detail() if hasattr(records, "for_detail") else records
+
+
+class RelatedAgreementsMixin:
+    """A record's agreements: the newest few on its page, the rest one click away in the browser."""
+
+    shown_agreements = 25
+    browse_parameter = None  # the browser's filter for this record, if it has one
+
+    def related_agreements(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreements = self.related_agreements()
+        context["agreements"] = agreements.for_list()[: self.shown_agreements]
+        context["agreement_count"] = agreements.count()
+        if self.browse_parameter:
+            value = getattr(self.object, self.object.natural_key_field)
+            context["browse_url"] = browser_url(**{self.browse_parameter: value})
+        return context

@@ -1,0 +1,72 @@
+"""The home page, the about page and the 500 page."""
+
+from django.db.models import Count
+from django.http import HttpResponseServerError
+from django.template.loader import render_to_string
+from django.views.generic import TemplateView
+
+from .. import charts
+from ..context_processors import navigation
+from ..models import Agency, Agreement, Event, Source, Theme
+
+
+class HomeView(TemplateView):
+    template_name = "cooperation/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreements_by_year = Agreement.objects.counts_by_year()
+        events_by_year = Event.objects.counts_by_year()
+        context.update(
+            agreement_count=sum(n for _, n in agreements_by_year),
+            event_count=sum(n for _, n in events_by_year),
+            counts=Agency.objects.aggregate(
+                agencies=Count("pk", distinct=True),
+                countries=Count("country", distinct=True),
+            ),
+            timeline=charts.timeline(
+                "Agreements and events by year",
+                [("Agreements", agreements_by_year), ("Events", events_by_year)],
+            ),
+            network=cooperation_network(),
+            latest=Agreement.objects.for_list()[:6],
+            themes=Theme.objects.annotate(agreement_count=Count("agreements")).order_by("name"),
+        )
+        return context
+
+
+def cooperation_network(limit=24):
+    """The agencies that are party to most agreements, and how many agreements each pair shares."""
+    top = Agency.objects.most_agreements(limit)
+    pairs = Agreement.objects.shared_by_parties([agency.pk for agency in top])
+    top.sort(key=lambda a: (a.country.name if a.country else "~", a.acronym or a.name))
+    result = charts.network(
+        [(a.pk, short_name(a), a.name, a.get_absolute_url(), a.n) for a in top], pairs
+    )
+    if result:
+        by_id = {agency.pk: agency for agency in top}
+        result.table = sorted(
+            ((by_id[a], by_id[b], n) for a, b, n in pairs if a in by_id and b in by_id),
+            key=lambda row: (-row[2], row[0].name, row[1].name),
+        )
+    return result
+
+
+def short_name(agency, limit=16):
+    name = agency.acronym or agency.name
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+class AboutView(TemplateView):
+    template_name = "cooperation/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sources"] = Source.objects.all()
+        return context
+
+
+def server_error(request):
+    """The 500 page, with the site's sections but nothing that could fail again: no request
+    context, no database."""
+    return HttpResponseServerError(render_to_string("500.html", navigation(None)))

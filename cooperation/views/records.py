@@ -1,0 +1,155 @@
+"""The indexes and pages of every other record: countries, agencies, people, missions, events,
+themes and sources, each linked to its agreements and to everything related."""
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+
+from .. import charts
+from ..models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
+from ..quotes import Passage, locate, mark_passages
+from .base import RecordDetailView, RecordListView, RelatedAgreementsMixin
+
+
+def agreements_timeline(title, agreements):
+    """A timeline of these agreements by year."""
+    return charts.timeline(title, [("Agreements", agreements.counts_by_year())])
+
+
+class CountryListView(RecordListView):
+    model = Country
+
+
+class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
+    model = Country
+    browse_parameter = "country"
+
+    def get(self, request, *args, **kwargs):
+        code = self.kwargs["code"]
+        if code != code.upper():
+            return redirect("cooperation:country_detail", code=code.upper(), permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), code=self.kwargs["code"])
+
+    def related_agreements(self):
+        return Agreement.objects.with_parties_in([self.object.code])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        country = self.object
+        context.update(
+            agencies=country.agencies.annotate(agreement_count=Count("agreements")).order_by(
+                "name"
+            ),
+            timeline=agreements_timeline(
+                f"Agreements of {country.name} by year", self.related_agreements()
+            ),
+            missions=country.missions.all()[:50],
+            events=country.events.newest_first()[:25],
+        )
+        return context
+
+
+class AgencyListView(RecordListView):
+    model = Agency
+
+
+class AgencyDetailView(RelatedAgreementsMixin, RecordDetailView):
+    model = Agency
+    browse_parameter = "agency"
+
+    def related_agreements(self):
+        return Agreement.objects.with_parties([self.object.slug])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agency = self.object
+        context.update(
+            timeline=agreements_timeline(
+                f"Agreements of {agency.acronym or agency.name} by year", self.related_agreements()
+            ),
+            missions=agency.missions.all()[:50],
+            events=agency.events.newest_first()[:25],
+            roles=agency.roles.select_related("person", "source").order_by("person__name", "title"),
+        )
+        return context
+
+
+class PersonListView(RecordListView):
+    model = Person
+
+
+class PersonDetailView(RelatedAgreementsMixin, RecordDetailView):
+    model = Person
+
+    def related_agreements(self):
+        return Agreement.objects.filter(signatories=self.object)
+
+
+class MissionListView(RecordListView):
+    model = Mission
+
+
+class MissionDetailView(RelatedAgreementsMixin, RecordDetailView):
+    model = Mission
+
+    def related_agreements(self):
+        return Agreement.objects.filter(missions=self.object)
+
+
+class EventListView(RecordListView):
+    model = Event
+
+
+class EventDetailView(RelatedAgreementsMixin, RecordDetailView):
+    model = Event
+
+    def related_agreements(self):
+        return Agreement.objects.filter(event=self.object)
+
+
+class ThemeListView(RecordListView):
+    model = Theme
+
+
+class ThemeDetailView(RelatedAgreementsMixin, RecordDetailView):
+    model = Theme
+    browse_parameter = "theme"
+
+    def related_agreements(self):
+        return Agreement.objects.with_themes([self.object.slug])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["missions"] = self.object.missions.all()[:50]
+        return context
+
+
+class SourceListView(RecordListView):
+    model = Source
+
+
+class SourceDetailView(RecordDetailView):
+    """A document in full, every quoted passage marked and listed with the record it supports."""
+
+    model = Source
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        quotes = source.quotes.select_related("content_type").prefetch_related("record")
+        passages, listed = [], []
+        for quote in quotes.order_by("pk"):
+            found = locate(quote.text, source.text)
+            if found:
+                passages.append(Passage(found[0], found[1], f"quote-{quote.pk}"))
+            listed.append((found[0] if found else len(source.text), quote))
+        listed.sort(key=lambda item: (item[0], item[1].pk))
+        context["marked_text"] = mark_passages(source.text, passages)
+        context["quotes"] = [
+            {"quote": quote, "record": quote.record, "kind": quote.content_type.name}
+            for _, quote in listed
+            if quote.record is not None
+        ]
+        return context
