@@ -21,7 +21,6 @@ from .models import (
     Theme,
 )
 from .quotes import quote_occurs_in
-from .search import refresh_search_text
 
 
 class VerbatimTextField(forms.CharField):
@@ -195,17 +194,8 @@ class SourceAdmin(CatalogueAdmin):
     ]
 
 
-class RefreshesAgreementSearch:
-    """Agreements are found by their parties' and signatories' names: keep them findable."""
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        refresh_search_text(Agreement.objects.filter(**{self.agreements_lookup: form.instance}))
-
-
 @admin.register(Agency)
-class AgencyAdmin(RefreshesAgreementSearch, QuotedAdmin):
-    agreements_lookup = "parties"
+class AgencyAdmin(QuotedAdmin):
     list_display = ["name", "acronym", "kind", "country", "source_count"]
     list_filter = ["kind", "country", HasSourceFilter]
     list_select_related = ["country"]
@@ -215,8 +205,7 @@ class AgencyAdmin(RefreshesAgreementSearch, QuotedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(RefreshesAgreementSearch, QuotedAdmin):
-    agreements_lookup = "signatories"
+class PersonAdmin(QuotedAdmin):
     list_display = ["name", "titles", "source_count"]
     list_filter = [HasSourceFilter]
     search_fields = ["name", "slug", "roles__title", "quotes__text"]
@@ -340,10 +329,6 @@ class AgreementAdmin(QuotedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("parties", "themes")
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        refresh_search_text(Agreement.objects.filter(pk=form.instance.pk))
 
     @admin.display(description="parties")
     def party_list(self, obj):

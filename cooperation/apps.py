@@ -1,4 +1,4 @@
-"""App configuration for the catalogue."""
+"""App configuration for the catalogue: the signals that keep derived data true."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
@@ -9,12 +9,14 @@ class CooperationConfig(AppConfig):
     verbose_name = "Cooperation catalogue"
 
     def ready(self):
-        # After every migrate, the Curators group gains the permissions of any new model.
-        post_migrate.connect(grant_curators, sender=self)
-        # Every write to the catalogue bumps its version, which pages are cached against.
-        from .caching import connect_signals
+        from . import caching, search
 
-        connect_signals()
+        # After every migrate, the Curators group exists and has the permissions of every model.
+        post_migrate.connect(grant_curators, sender=self)
+        # Every write to the catalogue bumps its version, which pages are cached against, and
+        # keeps the search text of the agreements it touches true.
+        caching.connect_signals()
+        search.connect_signals()
 
 
 def grant_curators(sender, using="default", **kwargs):

@@ -85,3 +85,20 @@ def test_a_party_renamed_in_the_admin_is_found_under_its_new_name(admin_client, 
     assert found("zanzibar space") == set()
     post_change(admin_client, Agency.objects.get(slug="kari"), name="Zanzibar Space Institute")
     assert found("zanzibar space") == {"cnes-kari-interagency-agreement-2015"}
+
+
+def test_an_agreement_created_through_the_orm_is_found_by_search(client, db):
+    """Search text is kept by the model layer, not by the admin or a command: a record made in
+    `manage.py shell` is found like one made anywhere else, and so are its later links."""
+    from tests.conftest import make_agency, make_agreement, make_person
+
+    agreement = make_agreement(slug="made-in-a-shell", title="A Zanzibar accord")
+    assert "made-in-a-shell" in client.get("/agreements/?q=zanzibar").content.decode()
+    agreement.parties.add(make_agency(slug="isro", acronym="ISRO", name="Indian agency"))
+    agreement.signatories.add(make_person(slug="someone", name="Quillon Vantard"))
+    assert "made-in-a-shell" in client.get("/agreements/?q=isro").content.decode()
+    assert "made-in-a-shell" in client.get("/agreements/?q=vantard").content.decode()
+    agency = agreement.parties.get()
+    agency.name = "Indian Space Research Organisation"
+    agency.save()
+    assert "made-in-a-shell" in client.get("/agreements/?q=research").content.decode()

@@ -281,7 +281,7 @@ def test_a_successful_login_forgives_earlier_failures(client, camille):
 def test_behind_a_proxy_logins_are_throttled_by_the_address_the_proxy_saw(
     client, camille, settings
 ):
-    settings.AXES_CLIENT_IP_CALLABLE = "cooperation.curators.client_address"
+    settings.AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
 
     def log_in_from(address, password, forged=""):
         forwarded = f"{forged}, {address}" if forged else address
@@ -319,5 +319,5 @@ def test_behind_a_proxy_is_opt_in_from_the_environment():
     assert start() == ["None", "None"]
     assert start(BEHIND_HTTPS_PROXY="true") == [
         "('HTTP_X_FORWARDED_PROTO', 'https')",
-        "cooperation.curators.client_address",
+        "cooperation.logins.client_address",
     ]

@@ -1,25 +1,7 @@
-"""Create the Curators group with its permissions."""
+"""Once created the Curators group; the group is now made in one place, after every migrate
+(`cooperation.apps.grant_curators`), so this migration does nothing and stays for the chain."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-
-
-def create_curators(apps, schema_editor):
-    from cooperation.curators import ensure_curators_group
-
-    using = schema_editor.connection.alias
-    # Permissions are normally created after all migrations; this group needs them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=using)
-        app_config.models_module = None
-    group, permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
-    ensure_curators_group(group, permission, using=using)
-
-
-def remove_curators(apps, schema_editor):
-    using = schema_editor.connection.alias
-    apps.get_model("auth", "Group").objects.using(using).filter(name="Curators").delete()
 
 
 class Migration(migrations.Migration):
@@ -29,4 +11,4 @@ class Migration(migrations.Migration):
         ("cooperation", "0002_fixture_snapshot"),
     ]
 
-    operations = [migrations.RunPython(create_curators, remove_curators)]
+    operations = []

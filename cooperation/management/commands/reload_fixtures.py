@@ -27,8 +27,8 @@ from cooperation.fixture_files import (
     save_snapshot,
     unexported_changes,
 )
-from cooperation.models import Agreement, CatalogueVersion
-from cooperation.search import refresh_search_text
+from cooperation.models import CatalogueVersion
+from cooperation.search import refresh_deferred
 
 
 class Command(BaseCommand):
@@ -68,10 +68,10 @@ class Command(BaseCommand):
                 if changes and not force and not dry_run:
                     self._refuse(changes)
                 if not dry_run:
-                    apply_reload(plans)
-                    searched = refresh_search_text(Agreement.objects.all())
-                    changed = any(p.created or p.updated or p.deleted or p.orphans for p in plans)
-                    if changed or searched:
+                    # The agreements' search text is refreshed once, after every record is written.
+                    with refresh_deferred():
+                        apply_reload(plans)
+                    if any(p.created or p.updated or p.deleted or p.orphans for p in plans):
                         CatalogueVersion.bump()
                     if is_fixtures_dir(directory):
                         save_snapshot(desired)
