@@ -6,7 +6,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
-from cooperation import views
+from cooperation import exports, views
 from cooperation.models import Agreement
 from tests.conftest import run_django
 
@@ -188,11 +188,11 @@ def test_an_export_whose_database_fails_is_a_503_not_a_cut_off_download(
     # Closing a server-side cursor lets the driver's own error through, unwrapped by Django.
     error = OperationalError if raised_by == "django" else connection.Database.OperationalError
 
-    def rows_from_a_dead_database(self, chunk=2000):
+    def rows_from_a_dead_database(agreements, record_url, chunk=2000):
         raise error("server closed the connection unexpectedly")
         yield  # a generator, like the real one
 
-    monkeypatch.setattr(views.AgreementListView, "export_rows", rows_from_a_dead_database)
+    monkeypatch.setattr(exports, "export_rows", rows_from_a_dead_database)
     response = client.get("/agreements/", {"format": export})
     assert not response.streaming
     assert_site_page(response, 503, "Temporarily unavailable")
