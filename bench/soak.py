@@ -23,6 +23,9 @@ few unknown addresses on purpose (which must answer 404).
 3. PostgreSQL stopped (`pg_ctlcluster ... stop -m fast`) for --outage-seconds mid-traffic: the
    site answers 503 with its own page, /healthz 503, nothing hangs; once PostgreSQL is back,
    /healthz and a page answer 200 within 5 s. PostgreSQL is always started again at the end.
+   Only the local cluster that pg_ctlcluster controls is stopped: unless the server of
+   SOAK_POSTGRES is that cluster (on loopback, at its port, on its data directory), the scenario
+   fails at once and PostgreSQL is left alone.
 4. `reload_fixtures` killed with SIGKILL at --kill-points (fractions of one measured reload) on
    its way to a big catalogue (the curated one plus --copies copies of real agreements, quotes
    included): the database still holds exactly the old catalogue (a dry run against it finds
@@ -309,10 +312,89 @@ def check_production_settings(server):
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
+def controlled_cluster():
+    """(version, name) of the local cluster that the outage stops and starts."""
+    return sorted(os.listdir("/etc/postgresql"))[-1], "main"
+
+
 def postgres_cluster(action, *options):
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, *options]
+    version, name = controlled_cluster()
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action, *options]
     subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class ServerFacts:
+    """Where the soak's connection to PostgreSQL went, and what the server there says."""
+
+    host: str
+    port: int  # the port connected to
+    reported_port: int  # SHOW port
+    data_directory: str  # SHOW data_directory
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A local cluster as pg_lsclusters lists it."""
+
+    version: str
+    name: str
+    port: int
+    data_directory: str
+
+
+def refusal_to_stop(server, clusters, target):
+    """Why the outage must not stop the cluster `target` (version, name), or "" when the soak's
+    server is that cluster: on loopback, at its port, serving its data directory."""
+    if server.host not in LOOPBACK:
+        return f"the soak's PostgreSQL is at {server.host}, not on loopback"
+    if server.port != server.reported_port:
+        # A tunnel or a proxy on loopback can lead to a server elsewhere.
+        return (
+            f"the connection to port {server.port} reached a server that listens on "
+            f"port {server.reported_port}"
+        )
+    cluster = next((c for c in clusters if (c.version, c.name) == target), None)
+    label = "/".join(target)
+    if cluster is None:
+        return f"pg_lsclusters lists no cluster {label}"
+    if cluster.port != server.port:
+        return f"the soak's PostgreSQL is at port {server.port}, cluster {label} at {cluster.port}"
+    if os.path.normpath(cluster.data_directory) != os.path.normpath(server.data_directory):
+        return (
+            f"the soak's PostgreSQL serves {server.data_directory}, "
+            f"cluster {label} {cluster.data_directory}"
+        )
+    return ""
+
+
+def why_not_stop_postgres():
+    """Why the outage must leave PostgreSQL alone, or "" when the server of SOAK_POSTGRES is the
+    local cluster that pg_ctlcluster would stop. Asks, changes nothing."""
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{SERVER}/postgres", connect_timeout=5) as connection:
+            server = ServerFacts(
+                connection.info.host,
+                connection.info.port,
+                int(connection.execute("SHOW port").fetchone()[0]),
+                connection.execute("SHOW data_directory").fetchone()[0],
+            )
+        listed = subprocess.run(
+            ["pg_lsclusters", "--json"], capture_output=True, text=True, check=True, timeout=30
+        )
+        clusters = [
+            Cluster(str(c["version"]), c["cluster"], int(c["port"]), c["pgdata"])
+            for c in json.loads(listed.stdout)
+        ]
+        target = controlled_cluster()
+    except (psycopg.Error, OSError, subprocess.SubprocessError, LookupError, ValueError) as error:
+        return f"could not compare the soak's PostgreSQL with the local cluster: {error}"
+    return refusal_to_stop(server, clusters, target)
 
 
 def postgres_ready():
@@ -903,6 +985,11 @@ def database_outage(server, mix, args, old):
         f"\n== {result.name} ({args.seconds:.0f} s, {args.connections} connections, "
         f"{args.outage_seconds:.0f} s outage)"
     )
+    refusal = why_not_stop_postgres()
+    if refusal:
+        result.require(False, f"not run, PostgreSQL left alone: {refusal}")
+        result.print_verdict()
+        return result
     position = server.log_position()
     lead = max(1.0, (args.seconds - args.outage_seconds) / 2)
     healthz = Prober(server.port, "/healthz", "healthz", [old])
