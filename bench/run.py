@@ -15,8 +15,6 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,8 +22,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+from bench.common import LOCAL_POSTGRES, ROOT, Gunicorn, recreate_database
+
+SERVER = os.environ.get("BENCH_POSTGRES", LOCAL_POSTGRES)
 DATABASE = "cooperation_bench"
 PAGES = [
     ("list", "/agreements/"),
@@ -59,7 +58,7 @@ def main():
     sizes = [int(size) for size in args.sizes.split(",")]
 
     if not args.reuse:
-        create_database()
+        recreate_database(SERVER, DATABASE)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DATABASE_URL=f"{SERVER}/{DATABASE}",
@@ -97,14 +96,6 @@ def main():
     print(f"\nWritten to {args.output}")
 
 
-def create_database():
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-
-
 def time_pages(requests):
     """Server time of each page, uncached: the Django test client, the page cache emptied first."""
     from django.core.cache import cache
@@ -139,53 +130,15 @@ def time_pages(requests):
     return measured
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn on loopback for the duration of a `with` block."""
-
-    def __init__(self, workers=2, **env):
-        self.port = free_port()
-        self.env = {**os.environ, **env}
-        self.workers = workers
-
-    def __enter__(self):
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "bench.wsgi:application",
-                "--workers",
-                str(self.workers),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "300",
-            ],
-            cwd=ROOT,
-            env=self.env,
-        )
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(self.url("/bench/constant/"), timeout=1).read()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def __exit__(self, *exc):
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
+def bench_server(workers=2, **env):
+    """gunicorn with the benchmark's settings: sync workers, a timeout long enough for the CSV
+    of every agreement."""
+    return Gunicorn(
+        "bench.wsgi:application",
+        {"--workers": workers, "--log-level": "warning", "--timeout": 300},
+        env={**os.environ, **env},
+        ready_path="/bench/constant/",
+    )
 
 
 def wrk(url, seconds, headers=()):
@@ -215,7 +168,7 @@ def wrk(url, seconds, headers=()):
 def load_test(seconds):
     """Requests per second under gunicorn, each page beside the bare views, in one run."""
     results = {}
-    with Gunicorn() as server:
+    with bench_server() as server:
         results["bare constant view"] = wrk(server.url("/bench/constant/"), seconds)
         results["bare 25-row table view"] = wrk(server.url("/bench/table/"), seconds)
         results["filtered list, cached"] = wrk(server.url(FILTERED), seconds)
@@ -223,7 +176,7 @@ def load_test(seconds):
         results["filtered list, revalidated (304)"] = wrk(
             server.url(FILTERED), seconds, [f"If-None-Match: {etag}"]
         )
-    with Gunicorn(BENCH_CACHE="dummy") as server:
+    with bench_server(BENCH_CACHE="dummy") as server:
         results["filtered list, uncached"] = wrk(server.url(FILTERED), seconds)
     constant = results["bare constant view"]["requests_per_second"]
     table = results["bare 25-row table view"]["requests_per_second"]
@@ -239,7 +192,7 @@ def load_test(seconds):
 
 def export_memory():
     """Peak memory of one worker before and after it streams the CSV of every agreement."""
-    with Gunicorn(workers=1) as server:
+    with bench_server(workers=1) as server:
         urllib.request.urlopen(server.url("/agreements/?country=XA&format=csv")).read()  # warm up
         worker = int(
             subprocess.run(

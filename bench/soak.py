@@ -23,6 +23,9 @@ few unknown addresses on purpose (which must answer 404).
 3. PostgreSQL stopped (`pg_ctlcluster ... stop -m fast`) for --outage-seconds mid-traffic: the
    site answers 503 with its own page, /healthz 503, nothing hangs; once PostgreSQL is back,
    /healthz and a page answer 200 within 5 s. PostgreSQL is always started again at the end.
+   Only the local cluster that pg_ctlcluster controls is stopped: unless the server of
+   SOAK_POSTGRES is that cluster (on loopback, at its port, on its data directory), the scenario
+   fails at once and PostgreSQL is left alone.
 4. `reload_fixtures` killed with SIGKILL at --kill-points (fractions of one measured reload) on
    its way to a big catalogue (the curated one plus --copies copies of real agreements, quotes
    included): the database still holds exactly the old catalogue (a dry run against it finds
@@ -47,7 +50,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -59,9 +61,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import (
+    LOCAL_POSTGRES,
+    ROOT,
+    Client,
+    Gunicorn,
+    GunicornDidNotStart,
+    percentile,
+    recreate_database,
+    status_of,
+)
+
 FIXTURES = ROOT / "fixtures"
-SERVER = os.environ.get("SOAK_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+SERVER = os.environ.get("SOAK_POSTGRES", LOCAL_POSTGRES)
 DATABASE = "cooperation_soak"
 CLIENT_TIMEOUT = 10.0  # seconds: a request that takes longer is a failure
 RECOVERY_LIMIT = 5.0  # seconds from PostgreSQL's return to the site's
@@ -139,7 +151,7 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="cooperation-soak-") as scratch:
             results = run(args, Path(scratch))
-    except SoakError as error:
+    except (SoakError, GunicornDidNotStart) as error:
         print(f"\n== The soak test could not run: {error}")
     finally:
         postgres_ok = ensure_postgres_running()
@@ -158,7 +170,7 @@ def run(args, scratch):
     results = []
     if args.scenarios & {1, 2, 3}:
         mix = Mix(old, new)
-        with Gunicorn(env, GUNICORN_LOG) as server:
+        with soak_server(env) as server:
             check_production_settings(server)
             if 1 in args.scenarios:
                 results.append(mixed_traffic(server, mix, args, old))
@@ -248,13 +260,9 @@ def reload_command(directory, *options):
 
 
 def set_up_database(env):
-    import psycopg
-
     started = time.monotonic()
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        # FORCE: a soak run that was itself killed may have left connections behind.
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
+    # force: a soak run that was itself killed may have left connections behind.
+    recreate_database(SERVER, DATABASE, force=True)
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     manage(env, "reload_fixtures", "--verbosity", "0")
     # The static storage is a manifest: without collected files, every page fails.
@@ -262,62 +270,25 @@ def set_up_database(env):
     print(f"  database created, migrated, loaded, static files collected ({elapsed(started)})")
 
 
-class Gunicorn:
-    """gunicorn on loopback for the duration of a `with` block, its log in a file."""
-
-    def __init__(self, env, log_path):
-        self.env, self.log_path = env, log_path
-        self.port = free_port()
-
-    def __enter__(self):
-        self.log = open(self.log_path, "wb")
-        options = {
-            "--worker-class": "gthread",
-            "--workers": WORKERS,
-            "--threads": THREADS,
-            "--timeout": 30,
-            "--graceful-timeout": 10,
-            "--keep-alive": 5,
-            "--bind": f"127.0.0.1:{self.port}",
-            "--log-level": "warning",
-        }
-        command = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
-        command += [str(part) for option in options.items() for part in option]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.process.poll() is None:
-            if probe_status(self.port, "/healthz") == 200:
-                return self
-            time.sleep(0.2)
-        self.__exit__()
-        raise SoakError(f"gunicorn did not start:\n{self.log_path.read_text(errors='replace')}")
-
-    def __exit__(self, *exc):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-    def log_position(self):
-        self.log.flush()
-        return self.log_path.stat().st_size
-
-    def log_since(self, position):
-        with open(self.log_path, "rb") as log:
-            log.seek(position)
-            return log.read().decode("utf-8", "replace")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def soak_server(env):
+    """gunicorn as the module's docstring says (gthread workers), its log in GUNICORN_LOG."""
+    options = {
+        "--worker-class": "gthread",
+        "--workers": WORKERS,
+        "--threads": THREADS,
+        "--timeout": 30,
+        "--graceful-timeout": 10,
+        "--keep-alive": 5,
+        "--log-level": "warning",
+    }
+    return Gunicorn(
+        "config.wsgi:application",
+        options,
+        env,
+        ready_path="/healthz",
+        log_path=GUNICORN_LOG,
+        headers=HEADERS,
+    )
 
 
 def check_production_settings(server):
@@ -341,10 +312,89 @@ def check_production_settings(server):
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
+def controlled_cluster():
+    """(version, name) of the local cluster that the outage stops and starts."""
+    return sorted(os.listdir("/etc/postgresql"))[-1], "main"
+
+
 def postgres_cluster(action, *options):
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, *options]
+    version, name = controlled_cluster()
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action, *options]
     subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class ServerFacts:
+    """Where the soak's connection to PostgreSQL went, and what the server there says."""
+
+    host: str
+    port: int  # the port connected to
+    reported_port: int  # SHOW port
+    data_directory: str  # SHOW data_directory
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A local cluster as pg_lsclusters lists it."""
+
+    version: str
+    name: str
+    port: int
+    data_directory: str
+
+
+def refusal_to_stop(server, clusters, target):
+    """Why the outage must not stop the cluster `target` (version, name), or "" when the soak's
+    server is that cluster: on loopback, at its port, serving its data directory."""
+    if server.host not in LOOPBACK:
+        return f"the soak's PostgreSQL is at {server.host}, not on loopback"
+    if server.port != server.reported_port:
+        # A tunnel or a proxy on loopback can lead to a server elsewhere.
+        return (
+            f"the connection to port {server.port} reached a server that listens on "
+            f"port {server.reported_port}"
+        )
+    cluster = next((c for c in clusters if (c.version, c.name) == target), None)
+    label = "/".join(target)
+    if cluster is None:
+        return f"pg_lsclusters lists no cluster {label}"
+    if cluster.port != server.port:
+        return f"the soak's PostgreSQL is at port {server.port}, cluster {label} at {cluster.port}"
+    if os.path.normpath(cluster.data_directory) != os.path.normpath(server.data_directory):
+        return (
+            f"the soak's PostgreSQL serves {server.data_directory}, "
+            f"cluster {label} {cluster.data_directory}"
+        )
+    return ""
+
+
+def why_not_stop_postgres():
+    """Why the outage must leave PostgreSQL alone, or "" when the server of SOAK_POSTGRES is the
+    local cluster that pg_ctlcluster would stop. Asks, changes nothing."""
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{SERVER}/postgres", connect_timeout=5) as connection:
+            server = ServerFacts(
+                connection.info.host,
+                connection.info.port,
+                int(connection.execute("SHOW port").fetchone()[0]),
+                connection.execute("SHOW data_directory").fetchone()[0],
+            )
+        listed = subprocess.run(
+            ["pg_lsclusters", "--json"], capture_output=True, text=True, check=True, timeout=30
+        )
+        clusters = [
+            Cluster(str(c["version"]), c["cluster"], int(c["port"]), c["pgdata"])
+            for c in json.loads(listed.stdout)
+        ]
+        target = controlled_cluster()
+    except (psycopg.Error, OSError, subprocess.SubprocessError, LookupError, ValueError) as error:
+        return f"could not compare the soak's PostgreSQL with the local cluster: {error}"
+    return refusal_to_stop(server, clusters, target)
 
 
 def postgres_ready():
@@ -543,60 +593,6 @@ def list_path(pairs):
     return "/agreements/" + (f"?{urlencode(pairs)}" if pairs else "")
 
 
-# Reused keep-alive connections that the server closed meanwhile fail in one of these ways,
-# before any byte of a response: the request is asked again on a new connection.
-STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
-
-
-class Client:
-    """One keep-alive connection to the server, opened again whenever it is closed."""
-
-    def __init__(self, port, timeout=CLIENT_TIMEOUT):
-        self.port, self.timeout = port, timeout
-        self.connection = None
-
-    def get(self, path):
-        """(status, body, whether it was asked again on a new connection)."""
-        reused = self.connection is not None
-        try:
-            return (*self._get(path), False)
-        except STALE_CONNECTION:
-            if not reused:
-                raise
-        return (*self._get(path), True)
-
-    def _get(self, path):
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection(
-                "127.0.0.1", self.port, timeout=self.timeout
-            )
-        try:
-            self.connection.request("GET", path, headers=HEADERS)
-            response = self.connection.getresponse()
-            body = response.read()
-        except BaseException:
-            self.close()
-            raise
-        if response.will_close:
-            self.close()
-        return response.status, body
-
-    def close(self):
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-
-def probe_status(port, path):
-    client = Client(port, timeout=2)
-    try:
-        return client.get(path)[0]
-    except (OSError, http.client.HTTPException):
-        return None
-    finally:
-        client.close()
-
-
 @dataclass
 class Outcome:
     """One request as the client saw it; bodies are checked at once and not kept."""
@@ -723,7 +719,7 @@ class Traffic:
 
     def _read(self, index):
         rng = random.Random(index)
-        client = Client(self.port)
+        client = Client(self.port, CLIENT_TIMEOUT, HEADERS)
         while not self.stopping.is_set():
             kind, path, expected = self.mix.pick(rng)
             self.outcomes[index].append(fetch(client, kind, path, expected, self.catalogues))
@@ -744,7 +740,7 @@ class Prober(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self):
-        client = Client(self.port)
+        client = Client(self.port, CLIENT_TIMEOUT, HEADERS)
         while not self.stopping.wait(self.interval):
             self.outcomes.append(fetch(client, self.kind, self.path, 200, self.catalogues))
         client.close()
@@ -783,12 +779,6 @@ class Result:
 
 def elapsed(started):
     return f"{time.monotonic() - started:.1f} s"
-
-
-def percentile(sorted_values, fraction):
-    if not sorted_values:
-        return 0.0
-    return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
 
 
 def print_traffic(outcomes, seconds, connections):
@@ -995,6 +985,11 @@ def database_outage(server, mix, args, old):
         f"\n== {result.name} ({args.seconds:.0f} s, {args.connections} connections, "
         f"{args.outage_seconds:.0f} s outage)"
     )
+    refusal = why_not_stop_postgres()
+    if refusal:
+        result.require(False, f"not run, PostgreSQL left alone: {refusal}")
+        result.print_verdict()
+        return result
     position = server.log_position()
     lead = max(1.0, (args.seconds - args.outage_seconds) / 2)
     healthz = Prober(server.port, "/healthz", "healthz", [old])
@@ -1032,7 +1027,8 @@ def stop_postgres_for(seconds, outage):
 
 def measure_recovery(port, outage, limit=30.0):
     """Ask /healthz and a page until each answers 200, from the moment PostgreSQL is back."""
-    healthz, page = Client(port), Client(port)
+    healthz = Client(port, CLIENT_TIMEOUT, HEADERS)
+    page = Client(port, CLIENT_TIMEOUT, HEADERS)
     deadline = outage.back + limit
     while time.monotonic() < deadline and not (outage.healthz_ok and outage.page_ok):
         for client, path, attribute in (
@@ -1044,13 +1040,6 @@ def measure_recovery(port, outage, limit=30.0):
         time.sleep(0.05)
     healthz.close()
     page.close()
-
-
-def status_of(client, path):
-    try:
-        return client.get(path)[0]
-    except (OSError, http.client.HTTPException):
-        return None
 
 
 def check_outage(result, outage, outcomes, probes):
