@@ -269,6 +269,9 @@ class AgreementForm(forms.ModelForm):
         return cleaned
 
 
+AGREEMENT_LINKS = ["parties", "signatories", "themes", "missions", "event", "extends", "implements"]
+
+
 @admin.register(Agreement)
 class AgreementAdmin(QuotedAdmin):
     form = AgreementForm
@@ -299,32 +302,11 @@ class AgreementAdmin(QuotedAdmin):
         "signatories__name",
         "quotes__text",
     ]
-    autocomplete_fields = [
-        "parties",
-        "signatories",
-        "themes",
-        "missions",
-        "event",
-        "extends",
-        "implements",
-    ]
+    autocomplete_fields = AGREEMENT_LINKS
     fieldsets = [
         (None, {"fields": ["slug", "title", "kind", "status", "place", "summary", "notes"]}),
         ("Date of signature", {"fields": [*DATE_FIELDS, "valid_until_year"]}),
-        (
-            "Who and what",
-            {
-                "fields": [
-                    "parties",
-                    "signatories",
-                    "themes",
-                    "missions",
-                    "event",
-                    "extends",
-                    "implements",
-                ]
-            },
-        ),
+        ("Who and what", {"fields": AGREEMENT_LINKS}),
     ]
 
     def get_queryset(self, request):

@@ -1,7 +1,7 @@
-"""URLs of the public catalogue, namespaced as "cooperation"; every page is cached and validated
+"""URLs of the public catalogue, namespaced as "cooperation"; every page is validated and cached
 against the catalogue's version (cooperation.caching)."""
 
-from django.urls import path, re_path
+from django.urls import path, register_converter
 
 from . import views
 from .caching import versioned
@@ -9,31 +9,48 @@ from .caching import versioned
 app_name = "cooperation"
 
 
+class CountryCodeConverter:
+    """Two letters in any case: /countries/vn/ redirects to /countries/VN/."""
+
+    regex = "[A-Za-z]{2}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CountryCodeConverter, "country_code")
+
+
 def page(view_class):
     return versioned(view_class.as_view())
+
+
+def record_pages(section, name, index, record, key="<slug:slug>"):
+    """A kind of record's index and its records' pages: /agencies/ and /agencies/<slug>/."""
+    return [
+        path(f"{section}/", page(index), name=f"{name}_list"),
+        path(f"{section}/{key}/", page(record), name=f"{name}_detail"),
+    ]
 
 
 urlpatterns = [
     path("", page(views.HomeView), name="home"),
     path("about/", page(views.AboutView), name="about"),
-    path("agreements/", page(views.AgreementListView), name="agreement_list"),
-    path("agreements/<slug:slug>/", page(views.AgreementDetailView), name="agreement_detail"),
-    path("countries/", page(views.CountryListView), name="country_list"),
-    re_path(
-        r"^countries/(?P<code>[A-Za-z]{2})/$",
-        page(views.CountryDetailView),
-        name="country_detail",
+    *record_pages("agreements", "agreement", views.AgreementListView, views.AgreementDetailView),
+    *record_pages(
+        "countries",
+        "country",
+        views.CountryListView,
+        views.CountryDetailView,
+        key="<country_code:code>",
     ),
-    path("agencies/", page(views.AgencyListView), name="agency_list"),
-    path("agencies/<slug:slug>/", page(views.AgencyDetailView), name="agency_detail"),
-    path("people/", page(views.PersonListView), name="person_list"),
-    path("people/<slug:slug>/", page(views.PersonDetailView), name="person_detail"),
-    path("missions/", page(views.MissionListView), name="mission_list"),
-    path("missions/<slug:slug>/", page(views.MissionDetailView), name="mission_detail"),
-    path("events/", page(views.EventListView), name="event_list"),
-    path("events/<slug:slug>/", page(views.EventDetailView), name="event_detail"),
-    path("themes/", page(views.ThemeListView), name="theme_list"),
-    path("themes/<slug:slug>/", page(views.ThemeDetailView), name="theme_detail"),
-    path("sources/", page(views.SourceListView), name="source_list"),
-    path("sources/<slug:slug>/", page(views.SourceDetailView), name="source_detail"),
+    *record_pages("agencies", "agency", views.AgencyListView, views.AgencyDetailView),
+    *record_pages("people", "person", views.PersonListView, views.PersonDetailView),
+    *record_pages("missions", "mission", views.MissionListView, views.MissionDetailView),
+    *record_pages("events", "event", views.EventListView, views.EventDetailView),
+    *record_pages("themes", "theme", views.ThemeListView, views.ThemeDetailView),
+    *record_pages("sources", "source", views.SourceListView, views.SourceDetailView),
 ]

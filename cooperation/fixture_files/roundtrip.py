@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import connection
 
 from .specs import SPECS, render
@@ -33,7 +33,9 @@ def lock_catalogue():
     written between reading the catalogue and writing it. SQLite has one writer at a time."""
     if connection.vendor != "postgresql":
         return
-    models_ = apps.get_app_config("cooperation").get_models(include_auto_created=True)
+    from ..models import FixtureSnapshot, catalogue_models
+
+    models_ = [*catalogue_models(links=True), FixtureSnapshot]
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
@@ -104,3 +106,11 @@ def write_fixtures(directory, states_by_model):
             path.write_text(text, encoding="utf-8")
             written.append(spec.filename)
     return written
+
+
+def refuse(command, heading, changes, message):
+    """Stop a command that would overwrite these changes: list them, then say what to do."""
+    command.stderr.write(heading)
+    for line in listing(changes):
+        command.stderr.write(line)
+    raise CommandError(message)

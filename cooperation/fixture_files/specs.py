@@ -7,7 +7,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from ..models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
+from ..models import CATALOGUE
 
 
 class FixtureError(Exception):
@@ -97,17 +97,11 @@ class ModelSpec:
         return own + [f.name for f in self.many] + list(self.child_names)
 
 
-# In dependency order: a file refers only to the files above it (and to itself). Sources come
-# first because every other record quotes them.
+# One file per record model of the catalogue, named by its plural and in the catalogue's
+# dependency order (a file refers only to the files above it, and to itself), each record
+# carrying its inline rows.
 SPECS = [
-    ModelSpec("sources.json", Source),
-    ModelSpec("themes.json", Theme, ("quotes",)),
-    ModelSpec("countries.json", Country, ("quotes",)),
-    ModelSpec("agencies.json", Agency, ("quotes",)),
-    ModelSpec("people.json", Person, ("roles", "quotes")),
-    ModelSpec("missions.json", Mission, ("quotes",)),
-    ModelSpec("events.json", Event, ("quotes",)),
-    ModelSpec("agreements.json", Agreement, ("quotes",)),
+    ModelSpec(f"{model._meta.verbose_name_plural}.json", model, model.inline) for model in CATALOGUE
 ]
 SPEC_FOR_MODEL = {spec.model: spec for spec in SPECS}
 

@@ -21,9 +21,9 @@ from cooperation.fixture_files import (
     database_catalogue,
     differences,
     is_fixtures_dir,
-    listing,
     lock_catalogue,
     read_fixtures,
+    refuse,
     save_snapshot,
     write_fixtures,
 )
@@ -84,11 +84,11 @@ class Command(BaseCommand):
                 "nothing was written. Fix them, or export with --force."
             ) from error
         if changes:
-            self.stderr.write("The fixture files hold changes that were never loaded:")
-            for line in listing(changes):
-                self.stderr.write(line)
-            raise CommandError(
+            refuse(
+                self,
+                "The fixture files hold changes that were never loaded:",
+                changes,
                 f"{len(changes)} change{'s' if len(changes) != 1 else ''} in the files would be "
                 "overwritten; nothing was written. Reload them first (merging your edits), or "
-                "export with --force."
+                "export with --force.",
             )

@@ -278,18 +278,16 @@ class Command(BaseCommand):
 
     def make_missions(self, count, agencies, countries, themes):
         r = self.random
-        missions = Mission.objects.bulk_create(
-            [
-                Mission(
-                    slug=f"{PREFIX}mission-{n}",
-                    name=f"SYN-{n}",
-                    kind=r.choice([k for k, _ in MissionKind.choices]),
-                    status=r.choice([s for s, _ in MissionStatus.choices]),
-                    **self.partial_date(),
-                )
-                for n in range(count)
-            ],
-            batch_size=BATCH,
+        missions = self.make(
+            Mission,
+            count,
+            lambda n: {
+                "slug": f"{PREFIX}mission-{n}",
+                "name": f"SYN-{n}",
+                "kind": r.choice(MissionKind.values),
+                "status": r.choice(MissionStatus.values),
+                **self.partial_date(),
+            },
         )
         self.link(Mission.partners.through, "mission_id", "agency_id", missions, agencies, 1, 3)
         self.link(Mission.countries.through, "mission_id", "country_id", missions, countries, 1, 2)
@@ -298,19 +296,17 @@ class Command(BaseCommand):
 
     def make_events(self, count, countries, people, agencies):
         r = self.random
-        events = Event.objects.bulk_create(
-            [
-                Event(
-                    slug=f"{PREFIX}event-{n}",
-                    name=f"Synthetic meeting {n}",
-                    kind=r.choice([k for k, _ in EventKind.choices]),
-                    place=f"City {n % 300}",
-                    country=r.choice(countries),
-                    **self.partial_date(),
-                )
-                for n in range(count)
-            ],
-            batch_size=BATCH,
+        events = self.make(
+            Event,
+            count,
+            lambda n: {
+                "slug": f"{PREFIX}event-{n}",
+                "name": f"Synthetic meeting {n}",
+                "kind": r.choice(EventKind.values),
+                "place": f"City {n % 300}",
+                "country": r.choice(countries),
+                **self.partial_date(),
+            },
         )
         self.link(Event.participants.through, "event_id", "person_id", events, people, 1, 3)
         self.link(Event.agencies.through, "event_id", "agency_id", events, agencies, 1, 3)
@@ -365,6 +361,12 @@ class Command(BaseCommand):
                     )
                 )
         return Quote.objects.bulk_create(rows, batch_size=BATCH)
+
+    def make(self, model, count, fields):
+        """`count` records of the model, the n-th with the fields `fields(n)` gives."""
+        return model.objects.bulk_create(
+            [model(**fields(n)) for n in range(count)], batch_size=BATCH
+        )
 
     def link(self, through, own, other, records, targets, least, most):
         r = self.random

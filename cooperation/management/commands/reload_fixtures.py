@@ -24,6 +24,7 @@ from cooperation.fixture_files import (
     lock_catalogue,
     plan_reload,
     read_fixtures,
+    refuse,
     save_snapshot,
     unexported_changes,
 )
@@ -97,12 +98,12 @@ class Command(BaseCommand):
             self._report(plans, dry_run=dry_run, verbosity=verbosity, directory=directory)
 
     def _refuse(self, changes):
-        self.stderr.write("The database holds edits that are not in the fixture files:")
-        for line in listing(changes):
-            self.stderr.write(line)
-        raise CommandError(
+        refuse(
+            self,
+            "The database holds edits that are not in the fixture files:",
+            changes,
             f"{len(changes)} edit{'s' if len(changes) != 1 else ''} would be lost; nothing was "
-            "changed. Run `manage.py export_fixtures` to keep them, or reload with --force."
+            "changed. Run `manage.py export_fixtures` to keep them, or reload with --force.",
         )
 
     def _report(self, plans, *, dry_run, verbosity, directory):
