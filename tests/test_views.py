@@ -70,7 +70,7 @@ def test_an_agreement_shows_every_fact_linked_and_sourced(client, loaded):
         title_of(html)
         == "CNES–CNSA specific agreement on implementing the Space Climate Observatory (SCO) · Cooperation Atlas"
     )
-    assert "<dd>25 June 2018" in html
+    assert '<dd><span class="date">25 June 2018</span>' in html
     assert "<dd>Beijing</dd>" in html
     assert (
         'href="/agencies/cnsa/">China National Space Administration</a> (CNSA) — <a href="/countries/CN/">China</a>'
