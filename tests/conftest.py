@@ -186,6 +186,13 @@ def loaded(committed_catalogue, db, fixtures_dir):
     return fixtures_dir
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Logins and new accounts hash with MD5 in tests: PBKDF2 takes a good part of a second each."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def plain_static_files(request, settings):
     """Pages render without a prior collectstatic; tests marked `collected_static` use the real
