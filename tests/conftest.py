@@ -1,5 +1,5 @@
-"""Shared test fixtures: small record builders, the curated catalogue, a copy of the fixture
-files, table snapshots.
+"""Shared test fixtures: small record builders, the curated catalogue, a logged-in curator,
+a copy of the fixture files, table snapshots.
 
 The loaded catalogue is built once per session, not once per test. A `reload_fixtures` costs
 about a second and most page tests need one, so the first test that asks for `loaded` has the
@@ -32,11 +32,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.forms import ModelMultipleChoiceField
 from django.test.utils import override_settings
+from django.urls import reverse
 
 from cooperation.models import Agency, Agreement, Country, Person, Source, Theme
 
 REPO_FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+CURATOR = {"username": "camille", "password": "a-long-curator-passphrase"}
 
 
 def make_country(code="FR", name="France", **fields):
@@ -191,6 +194,69 @@ def fast_password_hasher():
     """Logins and new accounts hash with MD5 in tests: PBKDF2 takes a good part of a second each."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+# Curators and the admin's forms
+
+
+@pytest.fixture
+def curator_account(db, monkeypatch):
+    """A curator's account, made as the operators make one (`createcurator`); not logged in."""
+    from io import StringIO
+
+    monkeypatch.setenv("CURATOR_PASSWORD", CURATOR["password"])
+    call_command("createcurator", CURATOR["username"], "--no-input", stdout=StringIO())
+    return CURATOR["username"]
+
+
+@pytest.fixture
+def curator(client, curator_account):
+    """The test client, logged in to the admin as a curator."""
+    assert client.post(reverse("admin:login"), CURATOR).status_code == 302
+    return client
+
+
+def change_url(record):
+    opts = record._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+
+
+def form_data(response):
+    """What the admin form on this page would post as it stands, inline rows included."""
+    data = {}
+
+    def put(form, name):
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if isinstance(value, bool):
+            if value:
+                data[key] = "on"
+        elif isinstance(value, list | tuple) or isinstance(
+            form.fields[name], ModelMultipleChoiceField
+        ):
+            data[key] = [str(item) for item in value or []]
+        else:
+            data[key] = "" if value is None else str(value)
+
+    form = response.context["adminform"].form
+    for name in form.fields:
+        put(form, name)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            put(formset.management_form, name)
+        for subform in formset.forms:
+            for name in subform.fields:
+                put(subform, name)
+    return data
+
+
+def post_change(client, record, **changes):
+    """Post a record's admin change form as it stands, with these changes."""
+    url = change_url(record)
+    data = form_data(client.get(url))
+    data.update(changes)
+    return client.post(url, data)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 axe-core's accessibility rules on every kind of page. Needs Debian's Chromium and axe-core from
 npm (`make browser-deps`); without them these tests are skipped, except on CI where they fail."""
 
-import io
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+
+from tests.conftest import CURATOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -194,13 +195,13 @@ def test_axe_finds_no_serious_or_critical_violation(chromium, site, width):
     assert problems == []
 
 
-def test_a_curator_edits_a_title_in_the_admin_and_readers_see_it(browser_page, site, monkeypatch):
-    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
-    call_command("createcurator", "camille", "--no-input", stdout=io.StringIO())
+def test_a_curator_edits_a_title_in_the_admin_and_readers_see_it(
+    browser_page, site, curator_account
+):
     page = browser_page
     page.goto(f"{site}/admin/")
-    page.get_by_label("Username").fill("camille")
-    page.get_by_label("Password").fill("a-long-curator-passphrase")
+    page.get_by_label("Username").fill(curator_account)
+    page.get_by_label("Password").fill(CURATOR["password"])
     page.get_by_role("button", name="Log in").click()
 
     page.goto(f"{site}/admin/cooperation/agreement/")

@@ -36,16 +36,8 @@ def test_a_request_for_an_unknown_host_is_a_400_in_the_site_style(client):
 
 
 @pytest.mark.django_db
-def test_a_curator_asking_for_the_user_accounts_gets_a_403_in_the_site_style(client, monkeypatch):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
-    call_command("createcurator", "camille", "--no-input", stdout=StringIO())
-    login = {"username": "camille", "password": "a-long-curator-passphrase"}
-    assert client.post(reverse("admin:login"), login).status_code == 302
-    assert_site_page(client.get(reverse("admin:auth_user_changelist")), 403, "Access denied")
+def test_a_curator_asking_for_the_user_accounts_gets_a_403_in_the_site_style(curator):
+    assert_site_page(curator.get(reverse("admin:auth_user_changelist")), 403, "Access denied")
 
 
 @pytest.mark.django_db

@@ -225,18 +225,13 @@ def test_no_admin_page_has_inline_script_or_style(admin_client, loaded):
 # Curator logins
 
 
-@pytest.fixture
-def camille(db, monkeypatch):
-    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
-    call_command("createcurator", "camille", "--no-input", stdout=StringIO())
-    return "camille"
-
-
 def log_in(client, password, username="camille"):
     return client.post(reverse("admin:login"), {"username": username, "password": password})
 
 
-def test_failed_logins_lock_the_account_out_until_an_administrator_unlocks_it(client, camille):
+def test_failed_logins_lock_the_account_out_until_an_administrator_unlocks_it(
+    client, curator_account
+):
     assert settings.AXES_FAILURE_LIMIT == 5
     for attempt in range(4):
         response = log_in(client, f"wrong-guess-{attempt}")
@@ -258,7 +253,7 @@ def test_failed_logins_lock_the_account_out_until_an_administrator_unlocks_it(cl
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_a_lock_on_one_account_leaves_the_others_alone(client, camille):
+def test_a_lock_on_one_account_leaves_the_others_alone(client, curator_account):
     get_user_model().objects.create_user(
         "dominique", password="another-long-passphrase", is_staff=True
     )
@@ -268,7 +263,7 @@ def test_a_lock_on_one_account_leaves_the_others_alone(client, camille):
     assert log_in(client, "another-long-passphrase", username="dominique").status_code == 302
 
 
-def test_a_successful_login_forgives_earlier_failures(client, camille):
+def test_a_successful_login_forgives_earlier_failures(client, curator_account):
     for attempt in range(4):
         log_in(client, f"wrong-guess-{attempt}")
     assert log_in(client, "a-long-curator-passphrase").status_code == 302
@@ -279,7 +274,7 @@ def test_a_successful_login_forgives_earlier_failures(client, camille):
 
 
 def test_behind_a_proxy_logins_are_throttled_by_the_address_the_proxy_saw(
-    client, camille, settings
+    client, curator_account, settings
 ):
     settings.AXES_CLIENT_IP_CALLABLE = "cooperation.curators.client_address"
 
