@@ -1,6 +1,7 @@
 """In a real browser: the filter form, links that keep filters, record and source pages, and
 axe-core's accessibility rules on every kind of page. Needs Debian's Chromium and axe-core from
-npm (`make browser-deps`); without them these tests are skipped, except on CI where they fail."""
+npm (`make browser-deps`) and Playwright (`make install`); without them these tests are skipped,
+except on CI where they fail."""
 
 import os
 import shutil
@@ -39,7 +40,10 @@ def missing(reason):
 def chromium():
     if not Path(CHROMIUM).exists():
         missing(f"no Chromium at {CHROMIUM} (apt-get install chromium, or make browser-deps)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api as playwright_api
+    except ImportError:
+        missing("Playwright is not installed (make install)")
     # Playwright's sync API runs an event loop in the test thread for as long as the browser
     # lives; the tests' own ORM calls are synchronous and safe, so Django is told to allow them.
     with pytest.MonkeyPatch.context() as patch, playwright_api.sync_playwright() as playwright:
