@@ -78,6 +78,7 @@ def test_not_found_pages_are_logged_as_warnings_with_their_path(client, caplog):
     ]
 
 
+@pytest.mark.subprocess
 def test_a_forged_host_is_logged_in_one_line_without_a_traceback():
     script = (
         "from django.test import Client; "
@@ -93,6 +94,7 @@ def test_a_forged_host_is_logged_in_one_line_without_a_traceback():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.subprocess
 def test_the_log_goes_to_standard_error():
     script = "import logging; logging.getLogger('django.request').error('Internal Server Error: %s', '/about/')"
     result = run_django(script, SECRET_KEY="k" * 50)

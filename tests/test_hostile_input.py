@@ -110,7 +110,8 @@ REQUESTS = {"browser": 900, "exports": 200, "pages": 550, "paths": 350}  # 2,000
 
 
 def fuzz(part):
-    """Hypothesis settings for one part of the fuzz, which must make REQUESTS[part] requests."""
+    """Hypothesis settings and the `fuzz` marker for one part of the fuzz, which must make
+    REQUESTS[part] requests."""
 
     def configure(test):
         test = settings(
@@ -120,7 +121,7 @@ def fuzz(part):
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         )(test)
         test.requests_asked = REQUESTS[part]
-        return test
+        return pytest.mark.fuzz(test)
 
     return configure
 

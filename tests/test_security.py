@@ -35,12 +35,14 @@ def manage(*args, **env):
     )
 
 
+@pytest.mark.subprocess
 def test_production_settings_pass_the_deploy_checks():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.subprocess
 def test_the_deploy_checks_fail_when_production_turns_a_protection_off():
     weakened = {**PRODUCTION, "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "3600"}
     result = manage("check", "--deploy", "--fail-level", "WARNING", **weakened)
@@ -49,6 +51,7 @@ def test_the_deploy_checks_fail_when_production_turns_a_protection_off():
     assert "security.W004" not in result.stderr  # HSTS is on, if short
 
 
+@pytest.mark.subprocess
 def test_the_admin_lives_at_the_address_the_environment_gives():
     show = "from django.urls import reverse; print(reverse('admin:index'))"
     result = run_django(show, **PRODUCTION, ADMIN_URL="desk-7f3/")
@@ -301,6 +304,7 @@ def test_weak_passwords_are_refused_and_no_account_exists_by_default(db, monkeyp
     assert not get_user_model().objects.exists()
 
 
+@pytest.mark.subprocess
 def test_behind_a_proxy_is_opt_in_from_the_environment():
     show = (
         "from django.conf import settings as s; "
