@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser-deps bench-deps run test lint format reload export bench bench-smoke soak soak-smoke migrations-check clean
+.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke soak soak-smoke migrations-check clean
 
 install: $(VENV)/.installed
 
@@ -52,6 +52,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The edit–run loop: every test but the browser, fuzz, concurrency and fresh-process ones.
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser and not fuzz and not concurrency and not subprocess"
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,68 +8,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.forms import ModelMultipleChoiceField
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cooperation.fixture_files import SPECS, unexported_changes
 from cooperation.models import Agreement, Person
-from tests.conftest import changed_lines, make_agreement
+from tests.conftest import change_url, changed_lines, form_data, make_agreement, post_change
 
 pytestmark = pytest.mark.django_db
 
 SCO = "cnes-cnsa-sco-implementing-agreement-2018"
-
-
-@pytest.fixture
-def curator(client, monkeypatch):
-    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
-    call_command("createcurator", "camille", "--no-input", stdout=StringIO())
-    login = {"username": "camille", "password": "a-long-curator-passphrase"}
-    assert client.post(reverse("admin:login"), login).status_code == 302
-    return client
-
-
-def change_url(record):
-    opts = record._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
-
-
-def form_data(response):
-    """What the admin form on this page would post as it stands, inline rows included."""
-    data = {}
-
-    def put(form, name):
-        value = form[name].value()
-        key = form.add_prefix(name)
-        if isinstance(value, bool):
-            if value:
-                data[key] = "on"
-        elif isinstance(value, list | tuple) or isinstance(
-            form.fields[name], ModelMultipleChoiceField
-        ):
-            data[key] = [str(item) for item in value or []]
-        else:
-            data[key] = "" if value is None else str(value)
-
-    form = response.context["adminform"].form
-    for name in form.fields:
-        put(form, name)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            put(formset.management_form, name)
-        for subform in formset.forms:
-            for name in subform.fields:
-                put(subform, name)
-    return data
-
-
-def post_change(client, record, **changes):
-    url = change_url(record)
-    data = form_data(client.get(url))
-    data.update(changes)
-    return client.post(url, data)
 
 
 def errors_of(response):

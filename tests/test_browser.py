@@ -1,8 +1,8 @@
 """In a real browser: the filter form, links that keep filters, record and source pages, and
 axe-core's accessibility rules on every kind of page. Needs Debian's Chromium and axe-core from
-npm (`make browser-deps`); without them these tests are skipped, except on CI where they fail."""
+npm (`make browser-deps`) and Playwright (`make install`); without them these tests are skipped,
+except on CI where they fail."""
 
-import io
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +12,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+
+from tests.conftest import CURATOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +40,10 @@ def missing(reason):
 def chromium():
     if not Path(CHROMIUM).exists():
         missing(f"no Chromium at {CHROMIUM} (apt-get install chromium, or make browser-deps)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api as playwright_api
+    except ImportError:
+        missing("Playwright is not installed (make install)")
     # Playwright's sync API runs an event loop in the test thread for as long as the browser
     # lives; the tests' own ORM calls are synchronous and safe, so Django is told to allow them.
     with pytest.MonkeyPatch.context() as patch, playwright_api.sync_playwright() as playwright:
@@ -194,13 +199,13 @@ def test_axe_finds_no_serious_or_critical_violation(chromium, site, width):
     assert problems == []
 
 
-def test_a_curator_edits_a_title_in_the_admin_and_readers_see_it(browser_page, site, monkeypatch):
-    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
-    call_command("createcurator", "camille", "--no-input", stdout=io.StringIO())
+def test_a_curator_edits_a_title_in_the_admin_and_readers_see_it(
+    browser_page, site, curator_account
+):
     page = browser_page
     page.goto(f"{site}/admin/")
-    page.get_by_label("Username").fill("camille")
-    page.get_by_label("Password").fill("a-long-curator-passphrase")
+    page.get_by_label("Username").fill(curator_account)
+    page.get_by_label("Password").fill(CURATOR["password"])
     page.get_by_role("button", name="Log in").click()
 
     page.goto(f"{site}/admin/cooperation/agreement/")

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cooperation.models import Agreement, CatalogueVersion
+from tests.conftest import post_change
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +37,6 @@ def test_a_cached_page_costs_one_query(client, loaded):
 def test_an_admin_edit_is_seen_at_once_and_old_validators_no_longer_match(
     client, admin_client, loaded
 ):
-    from tests.test_admin import post_change
-
     first = client.get(SCO)
     before = CatalogueVersion.current()[0]
     post_change(

@@ -68,11 +68,10 @@ def test_reload_loads_every_record_of_the_files(fixtures_dir):
     assert {(role.title, role.agency.slug) for role in roles} == {("Administrator", "cnsa")}
 
 
-def test_a_second_reload_changes_nothing(fixtures_dir):
-    reload()
+def test_a_second_reload_changes_nothing(loaded):
     before = snapshot_tables()
     output = reload()
-    assert totals(output) == (0, 0, 0, records_in_files(fixtures_dir))
+    assert totals(output) == (0, 0, 0, records_in_files(loaded))
     assert snapshot_tables() == before
 
 
@@ -84,8 +83,7 @@ def test_dry_run_reports_the_changes_and_writes_nothing(fixtures_dir):
     assert snapshot_tables() == before
 
 
-def test_an_edited_record_is_updated_in_place_and_keeps_its_id(fixtures_dir):
-    reload()
+def test_an_edited_record_is_updated_in_place_and_keeps_its_id(loaded):
     ids = {
         model: dict(model.objects.values_list("slug" if model is not Country else "code", "pk"))
         for model in (Agency, Country, Agreement)
@@ -96,7 +94,7 @@ def test_an_edited_record_is_updated_in_place_and_keeps_its_id(fixtures_dir):
         by_key(records, SCO_AGREEMENT)["title"] = "A corrected title"
         by_key(records, SCO_AGREEMENT)["parties"] = ["cnsa"]
 
-    edit(fixtures_dir, "agreements.json", retitle)
+    edit(loaded, "agreements.json", retitle)
     output = reload("--verbosity", "2")
     assert totals(output)[:3] == (0, 1, 0)
     assert f"~ {SCO_AGREEMENT}: title, parties" in output
@@ -109,10 +107,9 @@ def test_an_edited_record_is_updated_in_place_and_keeps_its_id(fixtures_dir):
     assert set(Quote.objects.values_list("pk", flat=True)) == quote_ids
 
 
-def test_a_record_gone_from_the_files_is_deleted_with_its_quotes(fixtures_dir):
-    reload()
+def test_a_record_gone_from_the_files_is_deleted_with_its_quotes(loaded):
     count = Agreement.objects.count()
-    edit(fixtures_dir, "agreements.json", lambda records: records.clear())
+    edit(loaded, "agreements.json", lambda records: records.clear())
     output = reload()
     assert totals(output)[2] == count
     assert not Agreement.objects.exists()
@@ -120,8 +117,7 @@ def test_a_record_gone_from_the_files_is_deleted_with_its_quotes(fixtures_dir):
     assert Agency.objects.filter(slug="cnes").exists()
 
 
-def test_a_new_quote_is_added_and_the_others_keep_their_ids(fixtures_dir):
-    reload()
+def test_a_new_quote_is_added_and_the_others_keep_their_ids(loaded):
     cnes = Agency.objects.get(slug="cnes")
     kept = set(cnes.quotes.values_list("pk", flat=True))
 
@@ -129,7 +125,7 @@ def test_a_new_quote_is_added_and_the_others_keep_their_ids(fixtures_dir):
         new = {"source": CHINA_2018, "text": "CNES and CNSA pursued their ties"}
         by_key(records, "cnes")["quotes"].append(new)
 
-    edit(fixtures_dir, "agencies.json", add_quote)
+    edit(loaded, "agencies.json", add_quote)
     reload()
     now = set(cnes.quotes.values_list("pk", flat=True))
     assert kept < now
@@ -207,10 +203,9 @@ def unknown_field(directory):
     ],
 )
 @pytest.mark.parametrize("dry_run", [False, True], ids=["reload", "dry-run"])
-def test_a_broken_fixture_is_refused_whole_and_named(fixtures_dir, breakage, dry_run):
-    reload()
-    edit(fixtures_dir, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
-    place, reason = breakage(fixtures_dir)
+def test_a_broken_fixture_is_refused_whole_and_named(loaded, breakage, dry_run):
+    edit(loaded, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
+    place, reason = breakage(loaded)
     before = snapshot_tables()
 
     err = StringIO()
@@ -232,6 +227,7 @@ def test_a_broken_fixture_on_an_empty_database_leaves_it_empty(fixtures_dir):
     assert all(rows == [] for rows in snapshot_tables().values())
 
 
+@pytest.mark.subprocess
 def test_the_command_exits_non_zero_on_a_broken_fixture(fixtures_dir, tmp_path):
     invalid_choice(fixtures_dir)
     env = {
@@ -256,16 +252,15 @@ def test_the_command_exits_non_zero_on_a_broken_fixture(fixtures_dir, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_a_record_the_database_refuses_midway_rolls_everything_back(fixtures_dir, monkeypatch):
+def test_a_record_the_database_refuses_midway_rolls_everything_back(loaded, monkeypatch):
     """Validation cannot see everything: a refusal while writing must undo the earlier writes."""
     from django.db import IntegrityError
 
     from cooperation.models import Mission
 
-    reload()
-    edit(fixtures_dir, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
-    edit(fixtures_dir, "agencies.json", lambda rs: by_key(rs, "cnes").update(notes="Edited."))
-    edit(fixtures_dir, "missions.json", lambda rs: by_key(rs, "sco").update(summary="Edited."))
+    edit(loaded, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
+    edit(loaded, "agencies.json", lambda rs: by_key(rs, "cnes").update(notes="Edited."))
+    edit(loaded, "missions.json", lambda rs: by_key(rs, "sco").update(summary="Edited."))
     before = snapshot_tables()
     original_save = Mission.save
 
@@ -283,10 +278,9 @@ def test_a_record_the_database_refuses_midway_rolls_everything_back(fixtures_dir
     assert Agency.objects.get(slug="cnes").notes != "Edited."
 
 
-def test_dry_run_with_updates_and_deletions_writes_nothing(fixtures_dir):
-    reload()
-    edit(fixtures_dir, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
-    edit(fixtures_dir, "events.json", lambda rs: rs.pop())
+def test_dry_run_with_updates_and_deletions_writes_nothing(loaded):
+    edit(loaded, "agreements.json", lambda rs: by_key(rs, SCO_AGREEMENT).update(title="New"))
+    edit(loaded, "events.json", lambda rs: rs.pop())
     before = snapshot_tables()
     output = reload("--dry-run", "--verbosity", "2")
     assert totals(output)[:3] == (0, 1, 1)
@@ -294,10 +288,9 @@ def test_dry_run_with_updates_and_deletions_writes_nothing(fixtures_dir):
     assert snapshot_tables() == before
 
 
-def test_duplicate_and_orphaned_quotes_in_the_database_are_put_right(fixtures_dir):
+def test_duplicate_and_orphaned_quotes_in_the_database_are_put_right(loaded):
     from django.contrib.contenttypes.models import ContentType
 
-    reload()
     cnes = Agency.objects.get(slug="cnes")
     first = cnes.quotes.first()
     Quote.objects.create(
@@ -313,7 +306,7 @@ def test_duplicate_and_orphaned_quotes_in_the_database_are_put_right(fixtures_di
     reload("--force")
     assert cnes.quotes.filter(text=first.text, source=first.source).count() == 1
     assert not Quote.objects.filter(text="An orphan").exists()
-    assert totals(reload()) == (0, 0, 0, records_in_files(fixtures_dir))
+    assert totals(reload()) == (0, 0, 0, records_in_files(loaded))
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ def exported_rows(client):
     return len(json.loads(b"".join(response.streaming_content)))
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_readers_see_the_old_or_the_new_catalogue_never_a_mix(tmp_path, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -36,16 +36,8 @@ def test_a_request_for_an_unknown_host_is_a_400_in_the_site_style(client):
 
 
 @pytest.mark.django_db
-def test_a_curator_asking_for_the_user_accounts_gets_a_403_in_the_site_style(client, monkeypatch):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
-    call_command("createcurator", "camille", "--no-input", stdout=StringIO())
-    login = {"username": "camille", "password": "a-long-curator-passphrase"}
-    assert client.post(reverse("admin:login"), login).status_code == 302
-    assert_site_page(client.get(reverse("admin:auth_user_changelist")), 403, "Access denied")
+def test_a_curator_asking_for_the_user_accounts_gets_a_403_in_the_site_style(curator):
+    assert_site_page(curator.get(reverse("admin:auth_user_changelist")), 403, "Access denied")
 
 
 @pytest.mark.django_db
@@ -86,6 +78,7 @@ def test_not_found_pages_are_logged_as_warnings_with_their_path(client, caplog):
     ]
 
 
+@pytest.mark.subprocess
 def test_a_forged_host_is_logged_in_one_line_without_a_traceback():
     script = (
         "from django.test import Client; "
@@ -101,6 +94,7 @@ def test_a_forged_host_is_logged_in_one_line_without_a_traceback():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.subprocess
 def test_the_log_goes_to_standard_error():
     script = "import logging; logging.getLogger('django.request').error('Internal Server Error: %s', '/about/')"
     result = run_django(script, SECRET_KEY="k" * 50)

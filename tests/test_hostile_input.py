@@ -5,6 +5,7 @@ import json
 from urllib.parse import quote
 
 import pytest
+from django.core.signals import request_started
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,16 +109,40 @@ def assert_safe(response, query_string):
 REQUESTS = {"browser": 900, "exports": 200, "pages": 550, "paths": 350}  # 2,000 in all
 
 
-def fuzz(examples):
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,  # nothing written into the project folder
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+def fuzz(part):
+    """Hypothesis settings and the `fuzz` marker for one part of the fuzz, which must make
+    REQUESTS[part] requests."""
+
+    def configure(test):
+        test = settings(
+            max_examples=REQUESTS[part],
+            deadline=None,
+            database=None,  # nothing written into the project folder
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )(test)
+        test.requests_asked = REQUESTS[part]
+        return pytest.mark.fuzz(test)
+
+    return configure
 
 
-@fuzz(REQUESTS["browser"])
+@pytest.fixture(autouse=True)
+def requests_made(request):
+    """A fuzz test fails if fewer requests reached the site than it asked hypothesis for (which
+    stops early when it runs out of distinct inputs, or when its settings are overridden)."""
+    started = []
+
+    def count(sender, **kwargs):
+        started.append(sender)
+
+    request_started.connect(count)
+    yield
+    request_started.disconnect(count)
+    made, asked = len(started), getattr(request.function, "requests_asked", 0)
+    assert made >= asked, f"{made} requests made, {asked} asked for"
+
+
+@fuzz("browser")
 @given(query_string=query_strings)
 def test_the_agreement_browser_survives_any_query_string(client, loaded, query_string):
     response = client.get("/agreements/", QUERY_STRING=query_string)
@@ -140,7 +165,7 @@ export_queries = st.tuples(
 )
 
 
-@fuzz(REQUESTS["exports"])
+@fuzz("exports")
 @given(query_string=export_queries)
 def test_exports_survive_any_search(client, loaded, query_string):
     response = client.get("/agreements/", QUERY_STRING=query_string)
@@ -185,7 +210,7 @@ PAGES = [
 ]
 
 
-@fuzz(REQUESTS["pages"])
+@fuzz("pages")
 @given(page=st.sampled_from(PAGES), query_string=query_strings)
 def test_every_other_page_survives_any_query_string(client, loaded, page, query_string):
     response = client.get(page, QUERY_STRING=query_string)
@@ -204,7 +229,7 @@ slugs = st.one_of(
 )
 
 
-@fuzz(REQUESTS["paths"])
+@fuzz("paths")
 @given(section=st.sampled_from(SECTIONS), slug=slugs)
 def test_unknown_records_are_404s_whatever_their_address(client, loaded, section, slug):
     path = f"/{section}/{quote(slug, safe='')}/"
@@ -212,7 +237,3 @@ def test_unknown_records_are_404s_whatever_their_address(client, loaded, section
     assert_safe(response, path)
     # An unknown record is a 404; a lower-case country code is sent to its canonical page.
     assert response.status_code in (404, 301), path
-
-
-def test_the_fuzz_makes_at_least_two_thousand_requests():
-    assert sum(REQUESTS.values()) >= 2000

@@ -5,6 +5,7 @@ from django.db import connection
 
 from cooperation.models import Agreement
 from cooperation.search import fold, search, terms
+from tests.conftest import post_change
 
 QUERIES = {
     "francois hollande": {"france-japan-roadmap-2013-2018"},  # accents folded away
@@ -69,8 +70,6 @@ def test_postgresql_uses_the_gin_index(loaded):
 
 @pytest.mark.django_db
 def test_an_edit_in_the_admin_is_found_at_once(admin_client, loaded):
-    from tests.test_admin import post_change
-
     agreement = Agreement.objects.get(slug="cnes-cnsa-sco-implementing-agreement-2018")
     assert found("zanzibar") == set()
     post_change(admin_client, agreement, summary="Now mentions Zanzibar.")
@@ -80,7 +79,6 @@ def test_an_edit_in_the_admin_is_found_at_once(admin_client, loaded):
 @pytest.mark.django_db
 def test_a_party_renamed_in_the_admin_is_found_under_its_new_name(admin_client, loaded):
     from cooperation.models import Agency
-    from tests.test_admin import post_change
 
     assert found("zanzibar space") == set()
     post_change(admin_client, Agency.objects.get(slug="kari"), name="Zanzibar Space Institute")

@@ -35,12 +35,14 @@ def manage(*args, **env):
     )
 
 
+@pytest.mark.subprocess
 def test_production_settings_pass_the_deploy_checks():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.subprocess
 def test_the_deploy_checks_fail_when_production_turns_a_protection_off():
     weakened = {**PRODUCTION, "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "3600"}
     result = manage("check", "--deploy", "--fail-level", "WARNING", **weakened)
@@ -49,6 +51,7 @@ def test_the_deploy_checks_fail_when_production_turns_a_protection_off():
     assert "security.W004" not in result.stderr  # HSTS is on, if short
 
 
+@pytest.mark.subprocess
 def test_the_admin_lives_at_the_address_the_environment_gives():
     show = "from django.urls import reverse; print(reverse('admin:index'))"
     result = run_django(show, **PRODUCTION, ADMIN_URL="desk-7f3/")
@@ -225,18 +228,13 @@ def test_no_admin_page_has_inline_script_or_style(admin_client, loaded):
 # Curator logins
 
 
-@pytest.fixture
-def camille(db, monkeypatch):
-    monkeypatch.setenv("CURATOR_PASSWORD", "a-long-curator-passphrase")
-    call_command("createcurator", "camille", "--no-input", stdout=StringIO())
-    return "camille"
-
-
 def log_in(client, password, username="camille"):
     return client.post(reverse("admin:login"), {"username": username, "password": password})
 
 
-def test_failed_logins_lock_the_account_out_until_an_administrator_unlocks_it(client, camille):
+def test_failed_logins_lock_the_account_out_until_an_administrator_unlocks_it(
+    client, curator_account
+):
     assert settings.AXES_FAILURE_LIMIT == 5
     for attempt in range(4):
         response = log_in(client, f"wrong-guess-{attempt}")
@@ -258,7 +256,7 @@ def test_failed_logins_lock_the_account_out_until_an_administrator_unlocks_it(cl
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_a_lock_on_one_account_leaves_the_others_alone(client, camille):
+def test_a_lock_on_one_account_leaves_the_others_alone(client, curator_account):
     get_user_model().objects.create_user(
         "dominique", password="another-long-passphrase", is_staff=True
     )
@@ -268,7 +266,7 @@ def test_a_lock_on_one_account_leaves_the_others_alone(client, camille):
     assert log_in(client, "another-long-passphrase", username="dominique").status_code == 302
 
 
-def test_a_successful_login_forgives_earlier_failures(client, camille):
+def test_a_successful_login_forgives_earlier_failures(client, curator_account):
     for attempt in range(4):
         log_in(client, f"wrong-guess-{attempt}")
     assert log_in(client, "a-long-curator-passphrase").status_code == 302
@@ -279,7 +277,7 @@ def test_a_successful_login_forgives_earlier_failures(client, camille):
 
 
 def test_behind_a_proxy_logins_are_throttled_by_the_address_the_proxy_saw(
-    client, camille, settings
+    client, curator_account, settings
 ):
     settings.AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
 
@@ -306,6 +304,7 @@ def test_weak_passwords_are_refused_and_no_account_exists_by_default(db, monkeyp
     assert not get_user_model().objects.exists()
 
 
+@pytest.mark.subprocess
 def test_behind_a_proxy_is_opt_in_from_the_environment():
     show = (
         "from django.conf import settings as s; "

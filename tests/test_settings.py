@@ -28,6 +28,7 @@ def start_django(**env):
     )
 
 
+@pytest.mark.subprocess
 def test_sqlite_in_the_project_folder_is_the_default():
     result = start_django(DEBUG="true")
     assert result.returncode == 0, result.stderr
@@ -37,6 +38,7 @@ def test_sqlite_in_the_project_folder_is_the_default():
     assert debug == "True"
 
 
+@pytest.mark.subprocess
 def test_database_url_selects_postgresql_through_psycopg():
     result = start_django(
         SECRET_KEY="k" * 50, DATABASE_URL="postgres://postgres@127.0.0.1:5432/cooperation"
@@ -48,12 +50,14 @@ def test_database_url_selects_postgresql_through_psycopg():
     assert debug == "False"
 
 
+@pytest.mark.subprocess
 def test_without_debug_a_missing_secret_key_stops_start_up_with_a_clear_message():
     result = start_django()
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
+@pytest.mark.subprocess
 def test_debug_is_off_unless_asked_for():
     result = start_django(SECRET_KEY="k" * 50, DEBUG="")
     assert result.stdout.split()[2] == "False"
