@@ -135,6 +135,15 @@ def pytest_collection_modifyitems(items):
     items.sort(key=order)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """`item.test_passed`, for fixtures that check something after the test only if it passed."""
+    report = yield
+    if report.when == "call":
+        item.test_passed = report.passed
+    return report
+
+
 class CommittedCatalogue:
     """Whether the test database holds the committed, session-loaded catalogue right now."""
 
