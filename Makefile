@@ -17,10 +17,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-# What the browser tests need: Debian's Chromium and axe-core (into node_modules/, not committed).
+# What the browser and validator tests need: Debian's Chromium, axe-core and the Nu Html Checker
+# (vnu-jar; it runs on the Java already here), into node_modules/, not committed.
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-package-lock --silent axe-core@4
+	@# One npm call for both: a later --no-save install would prune the other as extraneous.
+	test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar || npm install --no-save --no-package-lock --silent axe-core@4 vnu-jar
 
 # The load generator of the benchmark.
 bench-deps:
@@ -55,7 +57,7 @@ test: install
 
 # The edit–run loop: every test but the browser, fuzz, concurrency and fresh-process ones.
 test-fast: install
-	$(BIN)/python -m pytest -m "not browser and not fuzz and not concurrency and not subprocess"
+	$(BIN)/python -m pytest -m "not browser and not fuzz and not concurrency and not subprocess and not validator"
 
 lint: install
 	$(BIN)/ruff check .

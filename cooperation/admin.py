@@ -269,7 +269,16 @@ class AgreementForm(forms.ModelForm):
         return cleaned
 
 
-AGREEMENT_LINKS = ["parties", "signatories", "themes", "missions", "event", "extends", "implements"]
+AGREEMENT_LINKS = [
+    "parties",
+    "countries_concerned",
+    "signatories",
+    "themes",
+    "missions",
+    "event",
+    "extends",
+    "implements",
+]
 
 
 @admin.register(Agreement)
@@ -285,7 +294,7 @@ class AgreementAdmin(QuotedAdmin):
         "source_count",
     ]
     list_filter = [
-        "parties__country",
+        "countries",
         "year",
         "themes",
         "kind",
@@ -306,7 +315,7 @@ class AgreementAdmin(QuotedAdmin):
     fieldsets = [
         (None, {"fields": ["slug", "title", "kind", "status", "place", "summary", "notes"]}),
         ("Date of signature", {"fields": [*DATE_FIELDS, "valid_until_year"]}),
-        ("Who and what", {"fields": AGREEMENT_LINKS}),
+        ("Who and what", {"fields": [*AGREEMENT_LINKS, "countries_concerned_reasoning"]}),
     ]
 
     def get_queryset(self, request):

@@ -9,14 +9,14 @@ class CooperationConfig(AppConfig):
     verbose_name = "Cooperation catalogue"
 
     def ready(self):
-        from . import caching, search
+        from . import caching, derived
 
         # After every migrate, the Curators group exists and has the permissions of every model.
         post_migrate.connect(grant_curators, sender=self)
         # Every write to the catalogue bumps its version, which pages are cached against, and
-        # keeps the search text of the agreements it touches true.
+        # keeps the derived data (search text, countries) of the agreements it touches true.
         caching.connect_signals()
-        search.connect_signals()
+        derived.connect_signals()
 
 
 def grant_curators(sender, using="default", **kwargs):

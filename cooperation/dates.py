@@ -190,6 +190,20 @@ def partial_date_display(precision, year, month, day, end_year, end_month, end_d
     return f"{day}–{end}"
 
 
+def iso_dates(precision, year, month, day, end_year, end_month, end_day):
+    """(start, end) in ISO 8601 as precise as known: "2018-11-02", "2019-03", "2016"; the end
+    only for a range; ("", "") when unknown."""
+    if precision == DatePrecision.UNKNOWN or year is None:
+        return "", ""
+    end = _iso(end_year, end_month, end_day) if precision == DatePrecision.RANGE else ""
+    return _iso(year, month, day), end
+
+
+def _iso(year, month, day):
+    parts = [f"{year:04d}"] + [f"{part:02d}" for part in (month, day) if part is not None]
+    return "-".join(parts)
+
+
 def _format_date(year, month=None, day=None):
     if month is None:
         return str(year)

@@ -9,37 +9,63 @@ import csv
 import itertools
 import json
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.text import slugify
 
-from .dates import partial_date_display
-from .models import Agreement, AgreementKind, AgreementStatus
+from .dates import iso_dates, partial_date_display
+from .models import Agreement, AgreementKind, AgreementStatus, Quote
 
 CHUNK = 2000
 CSV_COLUMNS = [
     "slug",
     "title",
     "kind",
+    "kind_code",
     "status",
+    "status_code",
     "date",
+    "start",
+    "end",
     "date_precision",
     "year",
     "date_is_inferred",
+    "date_inference",
     "place",
     "parties",
     "countries",
+    "countries_concerned",
+    "countries_concerned_reasoning",
     "signatories",
     "themes",
+    "summary",
+    "notes",
+    "quote_count",
+    "quotes_url",
     "url",
 ]
-_ROW_COLUMNS = ["pk", "slug", "title", "kind", "status", "place", "date_is_inferred"]
+_ROW_COLUMNS = [
+    "pk",
+    "slug",
+    "title",
+    "kind",
+    "status",
+    "place",
+    "summary",
+    "notes",
+    "date_is_inferred",
+    "date_inference",
+    "countries_concerned_reasoning",
+]
 
 
 def export_rows(agreements, record_url, chunk=CHUNK):
-    """Every agreement of the queryset as a plain row, newest first. `record_url` is an
-    agreement's absolute address with SLUG standing for its slug."""
+    """Every agreement of the queryset as a plain row, in the queryset's order (the search's
+    sort). `record_url` is an agreement's absolute address with SLUG standing for its slug."""
     columns = [*_ROW_COLUMNS, *Agreement.date_part_names]
-    rows = agreements.newest_first().values_list(*columns)
+    rows = agreements.values_list(*columns)
     batch = []
     for row in rows.iterator(chunk_size=chunk):
         batch.append(dict(zip(columns, row, strict=True)))
@@ -53,38 +79,64 @@ def export_rows(agreements, record_url, chunk=CHUNK):
 def _export_batch(batch, record_url):
     kinds, statuses = dict(AgreementKind.choices), dict(AgreementStatus.choices)
     ids = [row["pk"] for row in batch]
-    related = {"parties": {}, "countries": {}, "signatories": {}, "themes": {}}
+    related = {
+        "parties": {},
+        "countries": {},
+        "countries_concerned": {},
+        "signatories": {},
+        "themes": {},
+    }
     parties = Agreement.parties.through.objects.filter(agreement_id__in=ids).values_list(
-        "agreement_id", "agency__acronym", "agency__name", "agency__country__code"
+        "agreement_id", "agency__acronym", "agency__name"
     )
-    for agreement, acronym, name, country in parties.order_by("agency__name"):
+    for agreement, acronym, name in parties.order_by("agency__name"):
         related["parties"].setdefault(agreement, []).append(acronym or name)
-        if country:
-            related["countries"].setdefault(agreement, set()).add(country)
     for name, through, column in (
+        ("countries", Agreement.countries.through, "country__code"),
+        ("countries_concerned", Agreement.countries_concerned.through, "country__code"),
         ("signatories", Agreement.signatories.through, "person__name"),
         ("themes", Agreement.themes.through, "theme__name"),
     ):
         links = through.objects.filter(agreement_id__in=ids).values_list("agreement_id", column)
         for agreement, value in links.order_by(column):
             related[name].setdefault(agreement, []).append(value)
+    quotes = Quote.objects.filter(
+        content_type=ContentType.objects.get_for_model(Agreement), object_id__in=ids
+    )
+    quote_counts = dict(
+        quotes.order_by().values("object_id").annotate(n=Count("pk")).values_list("object_id", "n")
+    )
     for row in batch:
         pk = row["pk"]
+        date_parts = [row[f] for f in Agreement.date_part_names]
+        start, end = iso_dates(*date_parts)
+        url = record_url.replace("SLUG", row["slug"])
         yield {
             "slug": row["slug"],
             "title": row["title"],
             "kind": kinds.get(row["kind"], row["kind"]),
+            "kind_code": row["kind"],
             "status": statuses.get(row["status"], row["status"]),
-            "date": partial_date_display(*(row[f] for f in Agreement.date_part_names)),
+            "status_code": row["status"],
+            "date": partial_date_display(*date_parts),
+            "start": start,
+            "end": end,
             "date_precision": row["date_precision"],
             "year": row["year"],
             "date_is_inferred": row["date_is_inferred"],
+            "date_inference": row["date_inference"],
             "place": row["place"],
             "parties": related["parties"].get(pk, []),
-            "countries": sorted(related["countries"].get(pk, ())),
+            "countries": related["countries"].get(pk, []),
+            "countries_concerned": related["countries_concerned"].get(pk, []),
+            "countries_concerned_reasoning": row["countries_concerned_reasoning"],
             "signatories": related["signatories"].get(pk, []),
             "themes": related["themes"].get(pk, []),
-            "url": record_url.replace("SLUG", row["slug"]),
+            "summary": row["summary"],
+            "notes": row["notes"],
+            "quote_count": quote_counts.get(pk, 0),
+            "quotes_url": f"{url}#quotes",
+            "url": url,
         }
 
 
@@ -105,7 +157,19 @@ class _Echo:
         return value
 
 
-def csv_response(request, agreements):
+def file_name(state, extension, limit=120):
+    """What a download is called: what was asked, "agreements-country-VN-theme-climate.csv"."""
+    parts = ["agreements", *(f"{name}-{slugify(value)}" for name, value in state)]
+    stem = "-".join(part for part in parts if part)[:limit].rstrip("-")
+    return f"{stem}.{extension}"
+
+
+def _download(response, state, extension):
+    response["Content-Disposition"] = f'attachment; filename="{file_name(state, extension)}"'
+    return response
+
+
+def csv_response(request, agreements, state=()):
     writer = csv.writer(_Echo())
     rows = _read_rows(request, agreements)
 
@@ -117,11 +181,10 @@ def csv_response(request, agreements):
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="agreements.csv"'
-    return response
+    return _download(response, state, "csv")
 
 
-def json_response(request, agreements):
+def json_response(request, agreements, state=()):
     rows = _read_rows(request, agreements)
 
     def chunks():
@@ -130,7 +193,8 @@ def json_response(request, agreements):
             yield ("," if index else "") + "\n  " + json.dumps(row, ensure_ascii=False)
         yield "\n]\n"
 
-    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    return _download(response, state, "json")
 
 
 def refused(notices):

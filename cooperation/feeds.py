@@ -11,12 +11,13 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from .filters import AgreementFilter, browser_url
-from .models import Agreement
+from .models import Agreement, DatePrecision
 
 
 class AgreementFeed(Feed):
     feed_type = Atom1Feed
     language = "en"
+    author_name = "Cooperation Atlas"
     limit = 100
 
     def get_object(self, request, filterset=None):
@@ -26,7 +27,8 @@ class AgreementFeed(Feed):
 
     def title(self, filterset):
         count = len(filterset.state())
-        return "Cooperation Atlas: agreements" + (f" ({count} filters)" if count else "")
+        filters = f" ({count} filter{'s' if count != 1 else ''})" if count else ""
+        return f"Cooperation Atlas: agreements{filters}"
 
     def link(self, filterset):
         return browser_url(filterset.state())
@@ -44,16 +46,20 @@ class AgreementFeed(Feed):
         return agreement.title
 
     def item_description(self, agreement):
+        """Its date as written ("2016", "March 2019"), its parties, its summary."""
         parties = ", ".join(p.acronym or p.name for p in agreement.parties.all())
+        text = " — ".join(part for part in (agreement.date_display, parties) if part)
         # Atom1Feed declares the summary as HTML: the text is escaped to stay text.
-        return escape(f"{agreement.date_display} — {parties}. {agreement.summary}")
+        return escape(f"{text}. {agreement.summary}".strip())
 
     def item_pubdate(self, agreement):
-        if not agreement.year:
+        """Its date only when known to the day: a year or a month has no day to make up."""
+        if agreement.date_precision != DatePrecision.DAY:
             return None
-        return datetime(agreement.year, agreement.month or 1, agreement.day or 1, tzinfo=UTC)
+        return datetime(agreement.year, agreement.month, agreement.day, tzinfo=UTC)
 
-    item_updateddate = item_pubdate
+    def item_updateddate(self, agreement):
+        return agreement.changed_at
 
     def item_categories(self, agreement):
         return [theme.name for theme in agreement.themes.all()]

@@ -16,6 +16,9 @@ from django.utils.http import urlencode
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
 
 SORTS = [("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title (A–Z)")]
+# How several chosen countries (or parties) combine: an agreement involving any of them, or all.
+MATCHES = [("any", "Agreements of any of them"), ("all", "Agreements between all of them")]
+DEFAULTS = {("sort", SORTS[0][0]), ("match", MATCHES[0][0])}
 MAX_SEARCH_LENGTH = 200
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
@@ -104,11 +107,14 @@ class AgreementFilter(django_filters.FilterSet):
         method="filter_search", max_length=MAX_SEARCH_LENGTH, label="Search"
     )
     sort = django_filters.ChoiceFilter(method="sort_by", choices=SORTS, label="Sort")
+    match = django_filters.ChoiceFilter(method="combine", choices=MATCHES, label="Match")
 
     # The options of these parameters come from the catalogue; values outside them are dropped.
     CHOSEN_FROM_CATALOGUE = ("country", "theme", "agency", "kind")
     # These take one value: given twice, the last non-empty one counts, with a notice.
-    SINGLE_VALUED = ("year", "year_from", "year_to", "status", "q", "sort")
+    SINGLE_VALUED = ("year", "year_from", "year_to", "status", "q", "sort", "match")
+    # With match=all, every chosen value of these must hold (agreements between A and B).
+    COMBINED = ("country", "agency")
 
     class Meta:
         model = Agreement
@@ -171,14 +177,28 @@ class AgreementFilter(django_filters.FilterSet):
             )
         return notices
 
+    def matches_all(self):
+        return self.selected("match") == ["all"]
+
     def filter_country(self, queryset, name, value):
-        return queryset.with_parties_in(value) if value else queryset
+        if value and self.matches_all():
+            for code in value:
+                queryset = queryset.with_countries([code])
+            return queryset
+        return queryset.with_countries(value) if value else queryset
 
     def filter_theme(self, queryset, name, value):
         return queryset.with_themes(value) if value else queryset
 
     def filter_agency(self, queryset, name, value):
+        if value and self.matches_all():
+            for slug in value:
+                queryset = queryset.with_parties([slug])
+            return queryset
         return queryset.with_parties(value) if value else queryset
+
+    def combine(self, queryset, name, value):
+        return queryset  # read by filter_country and filter_agency
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
@@ -198,7 +218,7 @@ class AgreementFilter(django_filters.FilterSet):
             return queryset
         self.errors  # noqa: B018 -- validates the form, so that cleaned_data exists
         for name, value in self.form.cleaned_data.items():
-            if name not in names and name != "sort":
+            if name not in names and name not in ("sort", "match"):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
@@ -207,7 +227,7 @@ class AgreementFilter(django_filters.FilterSet):
         pairs = []
         for name in self.base_filters:
             pairs += [(name, value) for value in self.selected(name)]
-        return [pair for pair in pairs if pair != ("sort", SORTS[0][0])]
+        return [pair for pair in pairs if pair not in DEFAULTS]
 
     def chips(self):
         """Each chosen filter as a reader reads it, with the address that removes it."""
@@ -218,7 +238,9 @@ class AgreementFilter(django_filters.FilterSet):
         for index, (name, value) in enumerate(state):
             if name == "sort":
                 continue
-            if name in words:
+            if name == "match":
+                text = "All of the chosen countries and parties"
+            elif name in words:
                 text = f"{words[name]}: “{value}”" if name == "q" else f"{words[name]} {value}"
             else:
                 text = labels.get(name, {}).get(value, value)
@@ -237,7 +259,7 @@ class AgreementFilter(django_filters.FilterSet):
     def facets(self, *, limit=15):
         """Each option with how many agreements it would give, the other filters applied."""
         links = {
-            "country": (Agreement.parties.through, "agency__country__code"),
+            "country": (Agreement.countries.through, "country__code"),
             "agency": (Agreement.parties.through, "agency__slug"),
             "theme": (Agreement.themes.through, "theme__slug"),
         }
@@ -261,18 +283,19 @@ class AgreementFilter(django_filters.FilterSet):
         return facets
 
     def _counts(self, name, link):
-        """{option: agreements} for one facet; with no other filter, straight from the table."""
-        matching = self.queryset_without(name)
+        """{option: agreements} for one facet; with no other filter, straight from the table.
+        An option counts what choosing it would give: with the others of its facet (either
+        may match), or, with match=all, within the current results (each must)."""
+        combined = name in self.COMBINED and self.matches_all()
+        matching = self.queryset_without() if combined else self.queryset_without(name)
         everything = not matching.query.where
         if link:
             through, column = link
             rows = through.objects.all()
             if not everything:
                 rows = rows.filter(agreement_id__in=matching.values("pk"))
-            # A link is one (agreement, party) or (agreement, theme) pair: only a country can be
-            # reached twice by the same agreement, through two of its parties.
-            distinct = column.startswith("agency__country")
-            rows = rows.values(column).annotate(n=Count("agreement_id", distinct=distinct))
+            # A link is one (agreement, country, party or theme) pair: no agreement counts twice.
+            rows = rows.values(column).annotate(n=Count("agreement_id"))
             return dict(rows.values_list(column, "n"))
         rows = (
             Agreement.objects.all()

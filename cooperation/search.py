@@ -9,22 +9,15 @@ written. The fallback (SQLite) matches word beginnings and phrases with LIKE on 
 the same results wherever stemming does not come into play ("agreements" also finds
 "agreement" on PostgreSQL only).
 
-The search text is kept true by the model layer: signals refresh an agreement's text whenever
-it, its parties, its signatories or its quotes are written, whoever writes them (the admin, a
-reload, `manage.py shell`). A command that writes many records at once defers the refresh to
-its end (`refresh_deferred()`); bulk inserts, which send no signal, call
-`refresh_search_text()` themselves.
+The search text is kept true by the model layer (cooperation.derived).
 """
 
 import re
-import threading
 import unicodedata
-from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 QUERY_TERM = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -78,100 +71,6 @@ def refresh_search_text(agreements):
     if batch:
         Agreement.objects.bulk_update(batch, ["search_text"])
     return changed
-
-
-# --- Keeping the search text true --------------------------------------------------------------
-
-_deferred = threading.local()
-
-
-@contextmanager
-def refresh_deferred():
-    """Refresh the search text once, at the end of the block, instead of after each write: for
-    commands that write many records (a reload). Nothing is refreshed if the block fails."""
-    if getattr(_deferred, "active", False):
-        yield
-        return
-    from .models import Agreement
-
-    _deferred.active, _deferred.dirty = True, False
-    try:
-        yield
-        dirty = _deferred.dirty
-    finally:
-        _deferred.active = False
-    if dirty:
-        refresh_search_text(Agreement.objects.all())
-
-
-def _refresh(find_ids):
-    """Refresh the agreements whose ids `find_ids()` gives, now or at the end of a deferral."""
-    if getattr(_deferred, "active", False):
-        _deferred.dirty = True
-        return
-    from .models import Agreement
-
-    ids = list(find_ids())
-    if ids:
-        refresh_search_text(Agreement.objects.filter(pk__in=ids))
-
-
-def _agreement_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _refresh(lambda: [instance.pk])
-
-
-def _linked_agreements(instance):
-    """The agreements an agency is party to, or a person signatory of."""
-    return instance.agreements.values_list("pk", flat=True)
-
-
-def _name_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _refresh(lambda: _linked_agreements(instance))
-
-
-def _name_deleting(sender, instance, **kwargs):
-    # Deleting the record deletes its links without a signal of their own: note them first.
-    instance._search_agreements = list(_linked_agreements(instance))
-
-
-def _name_deleted(sender, instance, **kwargs):
-    _refresh(lambda: getattr(instance, "_search_agreements", []))
-
-
-def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action == "pre_clear" and reverse:
-        instance._search_agreements = list(_linked_agreements(instance))
-    elif action in ("post_add", "post_remove"):
-        _refresh(lambda: pk_set if reverse else [instance.pk])
-    elif action == "post_clear":
-        _refresh(lambda: getattr(instance, "_search_agreements", []) if reverse else [instance.pk])
-
-
-def _quote_written(sender, instance, raw=False, **kwargs):
-    from django.contrib.contenttypes.models import ContentType
-
-    from .models import Agreement
-
-    if not raw and instance.content_type_id == ContentType.objects.get_for_model(Agreement).pk:
-        _refresh(lambda: [instance.object_id])
-
-
-def connect_signals():
-    from .models import Agency, Agreement, Person, Quote
-
-    uid = "search-text"
-    post_save.connect(_agreement_saved, sender=Agreement, dispatch_uid=f"{uid}-agreement")
-    for model in (Agency, Person):
-        name = model._meta.model_name
-        post_save.connect(_name_saved, sender=model, dispatch_uid=f"{uid}-save-{name}")
-        pre_delete.connect(_name_deleting, sender=model, dispatch_uid=f"{uid}-deleting-{name}")
-        post_delete.connect(_name_deleted, sender=model, dispatch_uid=f"{uid}-delete-{name}")
-    for through in (Agreement.parties.through, Agreement.signatories.through):
-        m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"{uid}-{through}")
-    post_save.connect(_quote_written, sender=Quote, dispatch_uid=f"{uid}-quote-save")
-    post_delete.connect(_quote_written, sender=Quote, dispatch_uid=f"{uid}-quote-delete")
 
 
 def uses_full_text_search():

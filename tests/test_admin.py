@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cooperation.derived import refresh_deferred
 from cooperation.fixture_files import SPECS, unexported_changes
 from cooperation.models import Agreement, Person
 from tests.conftest import change_url, changed_lines, form_data, make_agreement, post_change
@@ -263,17 +264,18 @@ def grow(model, count, start):
     theme = Theme.objects.get_or_create(
         slug="climate", defaults={"name": "Climate", "description": "."}
     )[0]
-    for n in range(start, start + count):
-        record = make_one(model, n, france)
-        if model == "agreement":
-            record.parties.add(cnes)
-            record.themes.add(theme)
-        if model == "person":
-            record.roles.create(title="President", agency=cnes, source=source)
-        if model == "mission":
-            record.partners.add(cnes)
-        if model != "source":
-            Quote.objects.create(record=record, source=source, text="CNES signed.")
+    with refresh_deferred():  # one refresh of the derived data for all of them
+        for n in range(start, start + count):
+            record = make_one(model, n, france)
+            if model == "agreement":
+                record.parties.add(cnes)
+                record.themes.add(theme)
+            if model == "person":
+                record.roles.create(title="President", agency=cnes, source=source)
+            if model == "mission":
+                record.partners.add(cnes)
+            if model != "source":
+                Quote.objects.create(record=record, source=source, text="CNES signed.")
 
 
 def queries(client, url):

@@ -32,3 +32,34 @@ def test_format_atom_is_the_feed_of_the_same_search(client, loaded):
     assert feed.find("atom:title", ATOM).text == "Cooperation Atlas: agreements (2 filters)"
     self_link = feed.find("atom:link[@rel='self']", ATOM).get("href")
     assert self_link == "http://testserver/agreements/?country=VN&theme=climate&format=atom"
+
+
+@pytest.mark.django_db
+def test_every_entry_is_dated_by_its_last_change_and_published_only_to_the_day(client, loaded):
+    from cooperation.models import Agreement
+
+    feed = ElementTree.fromstring(client.get("/agreements/?format=atom").content)
+    assert feed.find("atom:author/atom:name", ATOM).text == "Cooperation Atlas"
+    entries = feed.findall("atom:entry", ATOM)
+    assert len(entries) == Agreement.objects.count()
+    by_id = {entry.find("atom:id", ATOM).text: entry for entry in entries}
+    for agreement in Agreement.objects.all():
+        entry = by_id[f"http://testserver{agreement.get_absolute_url()}"]
+        assert entry.find("atom:updated", ATOM).text.startswith(f"{agreement.changed_at:%Y-%m-%d}")
+        published = entry.find("atom:published", ATOM)
+        if agreement.date_precision == "day":
+            assert (
+                published.text
+                == f"{agreement.year:04}-{agreement.month:02}-{agreement.day:02}T00:00:00+00:00"
+            )
+        else:
+            assert published is None  # no made-up 1 January
+        summary = entry.find("atom:summary", ATOM).text
+        assert summary.startswith(agreement.date_display)
+        assert "— ." not in summary
+
+
+@pytest.mark.django_db
+def test_one_filter_is_one_filter(client, loaded):
+    feed = ElementTree.fromstring(client.get("/agreements/?country=VN&format=atom").content)
+    assert feed.find("atom:title", ATOM).text == "Cooperation Atlas: agreements (1 filter)"

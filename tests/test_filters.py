@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from cooperation.derived import refresh_deferred
 from cooperation.models import Agreement
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,9 @@ CHINA = {
     "cnes-cnsa-mou-2018",
     "cnes-cnsa-sco-implementing-agreement-2018",
     "france-china-intergovernmental-agreement-1997",
+    # No party named, but the documents say they concern China (countries_concerned).
+    "france-china-future-space-cooperation-agreement-2019",
+    "sco-founding-document-2019",
 }
 
 
@@ -142,7 +146,11 @@ def test_without_filters_every_agreement_is_listed_newest_first(client, loaded):
         ),
         (
             "country=CN&year_from=2000&q=climate",
-            {"cnes-cnsa-mou-2018", "cnes-cnsa-sco-implementing-agreement-2018"},
+            {
+                "cnes-cnsa-mou-2018",
+                "cnes-cnsa-sco-implementing-agreement-2018",
+                "sco-founding-document-2019",
+            },
         ),
     ],
 )
@@ -188,8 +196,8 @@ def test_facet_counts_without_a_selection(client, loaded):
     _, html = shown(client, "")
     countries, ticked = facet(html, "country")
     assert countries["VN"] == 5
-    assert countries["CN"] == 3
-    assert countries["FR"] == Agreement.objects.with_parties_in(["FR"]).count()
+    assert countries["CN"] == len(CHINA)
+    assert countries["FR"] == Agreement.objects.with_countries(["FR"]).count()
     assert ticked == set()
     themes, _ = facet(html, "theme")
     assert themes["climate"] == Agreement.objects.with_themes(["climate"]).count()
@@ -200,7 +208,7 @@ def test_a_facet_leaves_its_own_selection_out_and_applies_the_others(client, loa
     countries, ticked = facet(html, "country")
     assert ticked == {"VN"}
     assert countries["VN"] == 2
-    assert countries["CN"] == 2  # ticking China too would add its two climate agreements
+    assert countries["CN"] == 3  # ticking China too would add its three climate agreements
     themes, ticked_themes = facet(html, "theme")
     assert ticked_themes == {"climate"}
     assert themes["education"] == 2  # Vietnam's agreements on education, the theme filter left out
@@ -257,12 +265,13 @@ def many_agreements(db):
     cnes, jaxa = make_agency("cnes", country=france), make_agency("jaxa", "JAXA", "JAXA", japan)
     kari = make_agency("kari", "KARI", "KARI", korea)
     climate = make_theme("climate", "Climate")
-    for number in range(60):
-        agreement = make_agreement(
-            slug=f"a-{number:02}", title=f"Agreement {number:02}", year=1960 + number
-        )
-        agreement.parties.add(cnes, jaxa if number % 3 else kari)
-        agreement.themes.add(climate)
+    with refresh_deferred():  # one refresh of the derived data for all of them
+        for number in range(60):
+            agreement = make_agreement(
+                slug=f"a-{number:02}", title=f"Agreement {number:02}", year=1960 + number
+            )
+            agreement.parties.add(cnes, jaxa if number % 3 else kari)
+            agreement.themes.add(climate)
 
 
 def test_pages_of_25_keep_every_filter_and_repeated_key(client, many_agreements):
@@ -379,10 +388,11 @@ def test_reflected_values_are_escaped(client, loaded):
 def test_a_long_list_elides_page_numbers_without_making_links_of_the_gaps(client, db):
     from tests.conftest import make_agreement
 
-    for number in range(260):
-        make_agreement(
-            slug=f"n-{number:03}", title=f"Agreement {number:03}", year=1960 + number % 60
-        )
+    with refresh_deferred():  # one refresh of the derived data for all of them
+        for number in range(260):
+            make_agreement(
+                slug=f"n-{number:03}", title=f"Agreement {number:03}", year=1960 + number % 60
+            )
     html = client.get("/agreements/?page=6").content.decode()
     assert "…" in html
     assert "%E2%80%A6" not in html and "page=…" not in html
@@ -439,3 +449,125 @@ def test_the_atom_summary_stays_text(client, db):
 def test_the_chosen_year_stays_in_the_year_list_even_without_results(client, loaded):
     html = client.get("/agreements/?year=1990").content.decode()
     assert '<option value="1990" selected>1990 (0)</option>' in html
+
+
+# Countries concerned: agreements whose parties are not named still belong to their countries.
+
+CONCERNING_ONLY = {
+    "JP": {"france-japan-roadmap-2013-2018"},
+    "CN": {"france-china-future-space-cooperation-agreement-2019", "sco-founding-document-2019"},
+}
+
+
+@pytest.mark.parametrize("code", ["JP", "CN"])
+def test_a_country_finds_the_agreements_that_concern_it_without_named_parties(client, loaded, code):
+    slugs, _ = shown(client, f"country={code}")
+    assert CONCERNING_ONLY[code] <= slugs
+    assert CONCERNING_ONLY[code] <= exported(client, f"country={code}")
+    countries, _ = facet(shown(client, "")[1], "country")
+    assert countries[code] == len(slugs)
+    page = client.get(f"/countries/{code}/").content.decode()
+    for slug in CONCERNING_ONLY[code]:
+        assert f'href="/agreements/{slug}/"' in page
+
+
+def test_every_agreement_has_a_country(client, loaded):
+    assert Agreement.objects.filter(countries__isnull=True).count() == 0
+    rows = json.loads(b"".join(client.get("/agreements/?format=json").streaming_content))
+    roadmap = next(row for row in rows if row["slug"] == "france-japan-roadmap-2013-2018")
+    assert roadmap["countries"] == ["FR", "JP"] and roadmap["countries_concerned"] == ["FR", "JP"]
+    assert roadmap["parties"] == []
+
+
+def test_a_partys_country_reaches_its_agreements_when_it_changes(client, loaded):
+    from cooperation.models import Agency, Country
+
+    kari = Agency.objects.get(slug="kari")
+    kari.country = Country.objects.get(code="JP")
+    kari.save()
+    slugs, _ = shown(client, "country=JP")
+    assert "cnes-kari-interagency-agreement-2015" in slugs
+    assert "cnes-kari-interagency-agreement-2015" not in shown(client, "country=KR")[0]
+
+
+# "Between A and B": every chosen country (or party) must be involved.
+
+
+def test_match_all_keeps_only_the_agreements_between_every_chosen_country(client, loaded):
+    either, _ = shown(client, "country=VN&country=CN")
+    both, html = shown(client, "country=VN&country=CN&match=all")
+    assert either == every() & (shown(client, "country=VN")[0] | shown(client, "country=CN")[0])
+    assert both == set()
+    assert "All of the chosen countries and parties" in html
+    usth_and_cnes, html = shown(client, "agency=cnes&agency=usth&match=all")
+    assert usth_and_cnes == {
+        "cnes-usth-mou-2015",
+        "cnes-usth-mou-extension-2018",
+        "lotus-laboratory-agreement-2018",
+    }
+    assert exported(client, "agency=cnes&agency=usth&match=all") == usth_and_cnes
+    parties, ticked = facet(html, "agency")
+    assert ticked == {"cnes", "usth"}
+    # Each option counts what choosing it as well would give: within the current results.
+    assert parties["cnes"] == parties["usth"] == 3
+    assert parties["imer"] == 1
+    assert "vast" not in parties
+
+
+def test_match_any_is_the_default_and_its_address_is_the_short_one(client, loaded):
+    response = client.get("/agreements/?agency=cnes&agency=usth&match=any")
+    assert response.status_code == 302
+    assert response["Location"] == "/agreements/?agency=cnes&agency=usth"
+    slugs, _ = shown(client, "agency=cnes&agency=usth")
+    assert len(slugs) == 10
+
+
+def test_an_unknown_match_is_a_notice(client, loaded):
+    slugs, html = shown(client, "country=VN&match=most")
+    assert "match=most" in html and len(slugs) == 5
+
+
+# Exports follow the whole query, with the columns a re-user needs.
+
+
+def test_exports_follow_the_sort(client, loaded):
+    by_title = sorted(every(), key=lambda slug: Agreement.objects.get(slug=slug).title)
+    rows = json.loads(b"".join(client.get("/agreements/?sort=title&format=json").streaming_content))
+    assert [row["slug"] for row in rows] == by_title
+    response = client.get("/agreements/?sort=oldest&country=CN&format=csv")
+    lines = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert lines[0]["slug"] == "france-china-intergovernmental-agreement-1997"
+
+
+def test_the_csv_carries_codes_iso_dates_and_the_quotes(client, loaded):
+    response = client.get("/agreements/?country=VN&theme=climate&format=csv")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="agreements-country-vn-theme-climate.csv"'
+    )
+    rows = {
+        row["slug"]: row
+        for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    }
+    letter = rows["cnes-vast-climate-letter-of-intent-2018"]
+    assert letter["kind_code"] == "letter_of_intent" and letter["status_code"] == "signed"
+    assert (letter["start"], letter["end"]) == ("2018-11-02", "2018-11-04")
+    assert letter["date"] == "2–4 November 2018"
+    assert letter["date_inference"].startswith("Signed during the French Prime Minister")
+    assert letter["quote_count"] == "3"
+    assert letter["quotes_url"].endswith(
+        "/agreements/cnes-vast-climate-letter-of-intent-2018/#quotes"
+    )
+    assert letter["summary"]
+    json_response = client.get("/agreements/?country=CN&format=json")
+    assert (
+        json_response["Content-Disposition"] == 'attachment; filename="agreements-country-cn.json"'
+    )
+    rows = {row["slug"]: row for row in json.loads(b"".join(json_response.streaming_content))}
+    assert (
+        rows["france-china-future-space-cooperation-agreement-2019"]["start"],
+        rows["france-china-future-space-cooperation-agreement-2019"]["end"],
+    ) == ("2019-03", "")
+    assert rows["france-china-intergovernmental-agreement-1997"]["start"] == "1997"
+    assert rows["sco-founding-document-2019"]["countries_concerned_reasoning"].startswith(
+        "A reading"
+    )

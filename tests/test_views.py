@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 
+from cooperation.derived import refresh_deferred
 from cooperation.models import Agreement, CatalogueVersion, Quote, Source
 from tests.conftest import make_agency, make_agreement, make_country, make_theme
 
@@ -57,7 +58,7 @@ def test_home_shows_counts_timeline_network_latest_and_themes(client, loaded):
     assert 'aria-labelledby="network-title network-desc"' in html
     assert "Every pair, in a table" in html
     assert (
-        '<a href="/agencies/cnes/">CNES</a></td><td><a href="/agencies/usth/">USTH</a></td><td>3</td>'
+        '<a href="/agencies/cnes/">CNES</a></td><td><a href="/agencies/usth/">USTH</a></td><td><a href="/agreements/?agency=cnes&amp;agency=usth&amp;match=all">3<'
         in html
     )
     assert "Founding document of the Space Climate Observatory (SCO)" in html
@@ -234,20 +235,21 @@ def small_catalogue(db):
 def add_agreements(catalogue, first, count):
     from cooperation.models import Quote
 
-    for number in range(first, first + count):
-        agreement = make_agreement(
-            slug=f"agreement-{number}",
-            title=f"Agreement {number}",
-            year=1990 + number % 30,
-            event=catalogue["event"],
-        )
-        agreement.parties.set(catalogue["parties"])
-        agreement.themes.add(catalogue["themes"][number % 2])
-        agreement.signatories.add(catalogue["person"])
-        agreement.missions.add(catalogue["mission"])
-        Quote.objects.create(
-            record=agreement, source=catalogue["source"], text=f"Agreement {number % 10}"
-        )
+    with refresh_deferred():  # one refresh of the derived data for all of them
+        for number in range(first, first + count):
+            agreement = make_agreement(
+                slug=f"agreement-{number}",
+                title=f"Agreement {number}",
+                year=1990 + number % 30,
+                event=catalogue["event"],
+            )
+            agreement.parties.set(catalogue["parties"])
+            agreement.themes.add(catalogue["themes"][number % 2])
+            agreement.signatories.add(catalogue["person"])
+            agreement.missions.add(catalogue["mission"])
+            Quote.objects.create(
+                record=agreement, source=catalogue["source"], text=f"Agreement {number % 10}"
+            )
 
 
 def queries_for(client, url):
@@ -324,11 +326,12 @@ def test_the_other_pages_stay_within_twelve_queries(
 def test_the_network_keeps_to_the_agencies_it_shows(client, db):
     france = make_country("FR", "France")
     agencies = [make_agency(f"a{n:02}", f"A{n:02}", f"Agency {n:02}", france) for n in range(30)]
-    for n in range(24):
-        for m in range(n + 1, min(n + 4, 24)):
-            make_agreement(slug=f"p-{n}-{m}", title=f"P {n} {m}").parties.add(
-                agencies[n], agencies[m]
-            )
+    with refresh_deferred():  # one refresh of the derived data for all of them
+        for n in range(24):
+            for m in range(n + 1, min(n + 4, 24)):
+                make_agreement(slug=f"p-{n}-{m}", title=f"P {n} {m}").parties.add(
+                    agencies[n], agencies[m]
+                )
     make_agreement(slug="outsider", title="Outsider").parties.add(agencies[0], agencies[29])
     html = page(client, "/")
     assert 'aria-labelledby="network-title network-desc"' in html
@@ -348,3 +351,24 @@ def test_every_index_answers_any_page_number_with_a_notice(client, loaded, page,
         response = client.get(url, {"page": page})
         assert response.status_code == 200, url
         assert notice in response.content.decode(), url
+
+
+def test_an_agreement_without_named_parties_says_which_countries_it_concerns(client, loaded):
+    html = page(client, "/agreements/france-japan-roadmap-2013-2018/")
+    assert "The documents name no party." in html
+    assert (
+        '<p class="concerns">Concerns <a href="/countries/FR/">France</a> and '
+        '<a href="/countries/JP/">Japan</a>.</p>'
+    ) in html
+    sco = page(client, "/agreements/sco-founding-document-2019/")
+    assert '<span class="inferred">a reading</span> A reading: the release says' in sco
+
+
+def test_each_pair_of_the_network_links_to_the_agreements_it_shares(client, loaded):
+    html = page(client, "/")
+    link = re.search(
+        r'<a href="(/agreements/\?agency=cnes&amp;agency=usth&amp;match=all)">3<', html
+    )
+    assert link, "the CNES–USTH pair links to their shared agreements"
+    shared = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert "3 agreements match" in shared

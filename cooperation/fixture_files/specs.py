@@ -85,7 +85,8 @@ class ModelSpec:
 
     @property
     def many(self):
-        return list(self.model._meta.many_to_many)
+        # Derived links (an agreement's countries) are the database's to keep, not the files'.
+        return [f for f in self.model._meta.many_to_many if f.editable]
 
     @property
     def children(self):

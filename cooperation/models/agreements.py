@@ -11,7 +11,7 @@ from .activities import Event, Mission
 from .actors import Agency, Person
 from .base import CatalogueModel, DatedQuerySet
 from .sources import quotes_with_sources
-from .vocabulary import Theme
+from .vocabulary import Country, Theme
 
 
 class AgreementQuerySet(DatedQuerySet):
@@ -27,6 +27,7 @@ class AgreementQuerySet(DatedQuerySet):
         return self.select_related("event", "extends", "implements").prefetch_related(
             Prefetch("parties", queryset=Agency.objects.select_related("country")),
             Prefetch("signatories", queryset=Person.objects.prefetch_related("roles__agency")),
+            "countries_concerned",
             "themes",
             "missions",
             "extensions",
@@ -37,9 +38,36 @@ class AgreementQuerySet(DatedQuerySet):
     def newest_first(self):
         return self.order_by(*Agreement._meta.ordering)
 
-    def with_parties_in(self, country_codes):
-        links = Agreement.parties.through.objects.filter(agency__country__code__in=country_codes)
+    def with_countries(self, country_codes):
+        """Agreements that concern any of these countries: through a party, or as the documents
+        say."""
+        links = Agreement.countries.through.objects.filter(country__code__in=country_codes)
         return self.filter(pk__in=links.values("agreement_id"))
+
+    def refresh_countries(self, chunk=2000):
+        """Make `countries` hold, for these agreements, their parties' countries and the
+        countries they concern."""
+        through = Agreement.countries.through
+        ids = list(self.values_list("pk", flat=True))
+        for start in range(0, len(ids), chunk):
+            batch = ids[start : start + chunk]
+            wanted = set(
+                Agreement.parties.through.objects.filter(
+                    agreement_id__in=batch, agency__country__isnull=False
+                ).values_list("agreement_id", "agency__country_id")
+            )
+            wanted |= set(
+                Agreement.countries_concerned.through.objects.filter(
+                    agreement_id__in=batch
+                ).values_list("agreement_id", "country_id")
+            )
+            rows = through.objects.filter(agreement_id__in=batch)
+            have = set(rows.values_list("agreement_id", "country_id"))
+            through.objects.bulk_create(
+                [through(agreement_id=a, country_id=c) for a, c in sorted(wanted - have)]
+            )
+            for agreement, country in have - wanted:
+                rows.filter(agreement_id=agreement, country_id=country).delete()
 
     def with_parties(self, agency_slugs):
         links = Agreement.parties.through.objects.filter(agency__slug__in=agency_slugs)
@@ -112,6 +140,10 @@ class Agreement(CatalogueModel, PartialDate):
     )
     summary = models.TextField(blank=True)
     notes = models.TextField(blank=True, help_text="What the documents leave open.")
+    countries_concerned_reasoning = models.TextField(
+        blank=True,
+        help_text="Where the countries concerned are a reading of the text, not stated: why.",
+    )
     event = models.ForeignKey(
         Event,
         on_delete=models.SET_NULL,
@@ -130,9 +162,24 @@ class Agreement(CatalogueModel, PartialDate):
     signatories = models.ManyToManyField(Person, blank=True, related_name="agreements")
     themes = models.ManyToManyField(Theme, blank=True, related_name="agreements")
     missions = models.ManyToManyField(Mission, blank=True, related_name="agreements")
+    countries_concerned = models.ManyToManyField(
+        Country,
+        blank=True,
+        related_name="agreements_concerning",
+        help_text="Countries the documents say it concerns beyond its parties' (a roadmap "
+        "between France and Japan whose issuers are not named).",
+    )
+    # Derived (cooperation.derived): its parties' countries and the countries it concerns; what
+    # every country filter, count and page reads.
+    countries = models.ManyToManyField(
+        Country, blank=True, editable=False, related_name="agreements"
+    )
     quotes = GenericRelation("Quote", related_query_name="agreement")
     search_text = models.TextField(
         blank=True, editable=False, help_text="What the agreement is found by (cooperation.search)."
+    )
+    changed_at = models.DateTimeField(
+        auto_now=True, help_text="When the record was last written (its feed entry's <updated>)."
     )
 
     objects = AgreementQuerySet.as_manager()

@@ -45,7 +45,7 @@ class CountryQuerySet(CatalogueQuerySet):
     def for_list(self):
         return self.annotate(
             agency_count=Count("agencies", distinct=True),
-            agreement_count=Count("agencies__agreements", distinct=True),
+            agreement_count=Count("agreements", distinct=True),
         ).order_by("name")
 
     def for_detail(self):

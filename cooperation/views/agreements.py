@@ -6,7 +6,7 @@ from django_filters.views import FilterView
 
 from .. import charts, exports
 from ..feeds import AgreementFeed
-from ..filters import SORTS, AgreementFilter, Notice, browser_url, catalogue_options
+from ..filters import MATCHES, SORTS, AgreementFilter, Notice, browser_url, catalogue_options
 from ..models import Agreement
 from .base import ForgivingPaginationMixin, RecordDetailView
 
@@ -58,7 +58,7 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             del response["Last-Modified"]
             return response
         if output in EXPORTS:
-            return EXPORTS[output](request, self.object_list)
+            return EXPORTS[output](request, self.object_list, self.filterset.state())
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context)
 
@@ -83,6 +83,7 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             undo_url=chips[-1]["remove_url"] if chips else "",
             total=context["paginator"].count,
             sorts=SORTS,
+            matches=MATCHES,
             export_urls={fmt: browser_url(state, format=fmt) for fmt in FORMATS[1:]},
             timeline=charts.timeline(
                 "Matching agreements by year", [("Agreements", timeline_counts)]

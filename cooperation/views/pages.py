@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from .. import charts
 from ..context_processors import navigation
+from ..filters import browser_url
 from ..models import Agency, Agreement, Event, Source, Theme
 
 
@@ -45,10 +46,11 @@ def cooperation_network(limit=24):
     )
     if result:
         by_id = {agency.pk: agency for agency in top}
-        result.table = sorted(
-            ((by_id[a], by_id[b], n) for a, b, n in pairs if a in by_id and b in by_id),
-            key=lambda row: (-row[2], row[0].name, row[1].name),
-        )
+        rows = [(by_id[a], by_id[b], n) for a, b, n in pairs if a in by_id and b in by_id]
+        result.table = [
+            (first, second, n, browser_url(agency=[first.slug, second.slug], match="all"))
+            for first, second, n in sorted(rows, key=lambda r: (-r[2], r[0].name, r[1].name))
+        ]
     return result
 
 

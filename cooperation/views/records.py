@@ -33,7 +33,7 @@ class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
         return get_object_or_404(self.get_queryset(), code=self.kwargs["code"])
 
     def related_agreements(self):
-        return Agreement.objects.with_parties_in([self.object.code])
+        return Agreement.objects.with_countries([self.object.code])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cooperation.derived import refresh_agreements
 from cooperation.models import (
     Agency,
     AgencyKind,
@@ -33,7 +34,6 @@ from cooperation.models import (
     Source,
     Theme,
 )
-from cooperation.search import refresh_search_text
 
 PREFIX = "syn-"
 COUNTRY_CODES = (
@@ -166,7 +166,7 @@ class Command(BaseCommand):
             "quotes", self.make_quotes, sources, agencies, people, missions, events, agreements
         )
         synthetic = Agreement.objects.filter(slug__startswith=PREFIX)
-        self.step("search texts", refresh_search_text, synthetic)
+        self.step("search texts and countries", refresh_agreements, synthetic)
         CatalogueVersion.bump()  # bulk inserts send no signals
 
     def partial_date(self, first=1960, last=2030):

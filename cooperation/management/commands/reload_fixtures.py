@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cooperation.derived import refresh_deferred
 from cooperation.fixture_files import (
     FixtureError,
     apply_reload,
@@ -29,7 +30,6 @@ from cooperation.fixture_files import (
     unexported_changes,
 )
 from cooperation.models import CatalogueVersion
-from cooperation.search import refresh_deferred
 
 
 class Command(BaseCommand):
@@ -69,7 +69,7 @@ class Command(BaseCommand):
                 if changes and not force and not dry_run:
                     self._refuse(changes)
                 if not dry_run:
-                    # The agreements' search text is refreshed once, after every record is written.
+                    # Derived data (search text, countries) is refreshed once, after every write.
                     with refresh_deferred():
                         apply_reload(plans)
                     if any(p.created or p.updated or p.deleted or p.orphans for p in plans):
