@@ -22,7 +22,12 @@ CACHE_SECONDS = 600
 
 
 def bump_version(sender, **kwargs):
-    apps.get_model("cooperation", "CatalogueVersion").bump()
+    from . import derived
+
+    if derived.deferring():  # a command writing many records bumps the version once, at its end
+        derived.note_write()
+    else:
+        apps.get_model("cooperation", "CatalogueVersion").bump()
 
 
 def connect_signals():

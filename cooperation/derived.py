@@ -26,21 +26,34 @@ def refresh_agreements(agreements):
 
 @contextmanager
 def refresh_deferred():
-    """Refresh derived data once, at the end of the block, instead of after each write: for
-    commands that write many records (a reload). Nothing is refreshed if the block fails."""
+    """Refresh derived data, and bump the catalogue's version, once at the end of the block
+    instead of after each write: for commands that write many records (a reload). Nothing is
+    refreshed if the block fails."""
     if getattr(_deferred, "active", False):
         yield
         return
-    from .models import Agreement
+    from .models import Agreement, CatalogueVersion
 
-    _deferred.active, _deferred.dirty = True, False
+    _deferred.active, _deferred.dirty, _deferred.wrote = True, False, False
     try:
         yield
-        dirty = _deferred.dirty
+        dirty, wrote = _deferred.dirty, _deferred.wrote
     finally:
         _deferred.active = False
     if dirty:
         refresh_agreements(Agreement.objects.all())
+    if wrote:
+        CatalogueVersion.bump()
+
+
+def note_write():
+    """A write to the catalogue inside `refresh_deferred()`: its version is bumped at the end."""
+    _deferred.wrote = True
+
+
+def deferring():
+    """Whether writes are inside `refresh_deferred()`."""
+    return getattr(_deferred, "active", False)
 
 
 def _refresh(find_ids):

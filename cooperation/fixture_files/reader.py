@@ -118,11 +118,7 @@ class _Reader:
                 )
             except ValidationError as error:
                 refusals.append(error)
-            for constraint in checks:
-                try:
-                    constraint.validate(spec.model, instance, exclude=set(relation_names))
-                except ValidationError as error:
-                    refusals.append(error)
+            refusals += _refusals(checks, spec.model, instance, set(relation_names))
         except (DatabaseError, TypeError, ValueError) as error:
             self.problem(where, f"invalid value: {error}")
             return False
@@ -222,6 +218,26 @@ class _Reader:
     def _quote_is_in_source(self, row):
         source = self.states[Source].get(row["source"])
         return source is not None and quote_occurs_in(row["text"], source["text"])
+
+
+def _refusals(checks, model, instance, exclude):
+    """What these CHECK constraints say of the record. All of them are asked at once first (a
+    query each is the costly part of reading the files), each one only if that fails."""
+    together = models.CheckConstraint(
+        condition=models.Q(*(c.condition for c in checks)), name="all_checks"
+    )
+    try:
+        together.validate(model, instance, exclude=exclude)
+        return []
+    except ValidationError:
+        pass
+    refusals = []
+    for constraint in checks:
+        try:
+            constraint.validate(model, instance, exclude=exclude)
+        except ValidationError as error:
+            refusals.append(error)
+    return refusals
 
 
 def _json_type(model_field):

@@ -29,7 +29,6 @@ from cooperation.fixture_files import (
     save_snapshot,
     unexported_changes,
 )
-from cooperation.models import CatalogueVersion
 
 
 class Command(BaseCommand):
@@ -69,11 +68,10 @@ class Command(BaseCommand):
                 if changes and not force and not dry_run:
                     self._refuse(changes)
                 if not dry_run:
-                    # Derived data (search text, countries) is refreshed once, after every write.
+                    # Derived data (search text, countries) is refreshed, and the version
+                    # bumped, once after every write (not at all if nothing was written).
                     with refresh_deferred():
                         apply_reload(plans)
-                    if any(p.created or p.updated or p.deleted or p.orphans for p in plans):
-                        CatalogueVersion.bump()
                     if is_fixtures_dir(directory):
                         save_snapshot(desired)
         except FixtureError as error:
