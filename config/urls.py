@@ -3,12 +3,31 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
+from cooperation.caching import versioned
+from cooperation.sitemaps import SITEMAPS
 from cooperation.views import server_error
+from cooperation.views.site import FaviconView, RobotsView, SecurityView
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
+    path(".well-known/security.txt", SecurityView.as_view(), name="security"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path(
+        "sitemap.xml",
+        versioned(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        versioned(sitemaps.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("", include("cooperation.urls")),
 ]
 

@@ -164,8 +164,15 @@ def file_name(state, extension, limit=120):
     return f"{stem}.{extension}"
 
 
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+
+
 def _download(response, state, extension):
+    """A download says what it holds (its file name) and under what terms (its licence; the
+    date of the catalogue it comes from is its Last-Modified)."""
     response["Content-Disposition"] = f'attachment; filename="{file_name(state, extension)}"'
+    terms = reverse("cooperation:about") + "#terms"
+    response["Link"] = f'<{LICENCE}>; rel="license", <{terms}>; rel="describedby"'
     return response
 
 

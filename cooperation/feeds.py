@@ -18,6 +18,7 @@ class AgreementFeed(Feed):
     feed_type = Atom1Feed
     language = "en"
     author_name = "Cooperation Atlas"
+    feed_copyright = "The curated data: CC BY 4.0, Cooperation Atlas. The press releases: CNES."
     limit = 100
 
     def get_object(self, request, filterset=None):

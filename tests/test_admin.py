@@ -374,3 +374,16 @@ def test_a_title_edited_in_the_admin_exports_as_one_changed_line(curator, loaded
         '-    "title": "CNES–CNSA specific agreement on implementing the Space Climate Observatory (SCO)",',
         '+    "title": "A corrected title",',
     ]
+
+
+def test_a_quote_corrected_in_the_admin_keeps_its_anchor(curator, loaded):
+    agreement = Agreement.objects.get(slug=SCO)
+    first = agreement.quotes.first()  # the first inline row: the quotes' own order
+    shorter = first.text[: len(first.text) // 2].rsplit(" ", 1)[0]  # still verbatim
+    response = post_change(
+        curator, agreement, **{"cooperation-quote-content_type-object_id-0-text": shorter}
+    )
+    assert response.status_code == 302, errors_of(response)
+    corrected = agreement.quotes.get(pk=first.pk)
+    assert corrected.text == shorter
+    assert corrected.anchor == first.anchor

@@ -293,8 +293,13 @@ def test_duplicate_and_orphaned_quotes_in_the_database_are_put_right(loaded):
 
     cnes = Agency.objects.get(slug="cnes")
     first = cnes.quotes.first()
+    # The same passage twice (under another anchor: the database refuses the same one twice).
     Quote.objects.create(
-        content_type=first.content_type, object_id=cnes.pk, source=first.source, text=first.text
+        content_type=first.content_type,
+        object_id=cnes.pk,
+        source=first.source,
+        text=first.text,
+        anchor="a-duplicate",
     )
     gone = Agreement.objects.get(slug=SCO_AGREEMENT)
     Quote.objects.create(
@@ -340,3 +345,40 @@ def test_an_inline_row_is_checked_like_a_field(fixtures_dir):
     with pytest.raises(CommandError):
         call_command("reload_fixtures", stdout=StringIO(), stderr=err)
     assert "roles 1: title: Ensure this value has at most 200 characters" in err.getvalue()
+
+
+def test_a_quote_keeps_its_anchor_when_its_text_is_corrected(client, loaded, curator):
+    """Links to a passage (#quote-…) survive an edit of the quote, in the files or the admin."""
+
+    path = loaded / "agreements.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    record = next(
+        r for r in records if r["slug"] == "france-china-future-space-cooperation-agreement-2019"
+    )
+    quote = next(q for q in record["quotes"] if q["text"].startswith("was further boosted"))
+    anchor = quote["anchor"]
+    quote["text"] = (
+        "was further boosted in March with the signature of an agreement on future space cooperation"
+    )
+    path.write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    call_command("reload_fixtures", stdout=StringIO())
+    kept = Quote.objects.get(anchor=anchor)
+    assert kept.text == quote["text"]
+    source = client.get(kept.source.get_absolute_url()).content.decode()
+    assert f'id="quote-{anchor}"' in source
+    agreement = Agreement.objects.get(slug=record["slug"])
+    assert (
+        f'href="/sources/{kept.source.slug}/#quote-{anchor}"'
+        in client.get(agreement.get_absolute_url()).content.decode()
+    )
+
+
+def test_quote_anchors_are_unique_in_the_files(fixtures_dir):
+    path = fixtures_dir / "agreements.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    records[0]["quotes"][0]["anchor"] = records[1]["quotes"][0]["anchor"]
+    path.write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    from cooperation.fixture_files import FixtureError, read_fixtures
+
+    with pytest.raises(FixtureError, match="has it too"):
+        read_fixtures(fixtures_dir)

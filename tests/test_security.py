@@ -141,7 +141,9 @@ class InlineCode(HTMLParser):
         attrs = dict(attrs)
         if tag == "style":
             self.found.append("<style> element")
-        if tag == "script" and "src" not in attrs and attrs.get("type") != "application/json":
+        # A data block (JSON, JSON-LD) is not run, and no policy blocks it.
+        data = attrs.get("type") in ("application/json", "application/ld+json")
+        if tag == "script" and "src" not in attrs and not data:
             self.in_script = True
             self.found.append(f"inline <script {attrs}>")
         for name, value in attrs.items():

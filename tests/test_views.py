@@ -1,5 +1,6 @@
 """The public pages, as a reader meets them: what each shows, what it links to, how many queries."""
 
+import json
 import re
 
 import pytest
@@ -84,7 +85,7 @@ def test_an_agreement_shows_every_fact_linked_and_sourced(client, loaded):
     agreement = Agreement.objects.get(slug="cnes-cnsa-sco-implementing-agreement-2018")
     for quote in agreement.quotes.all():
         assert escape(quote.text) in html
-        assert f'href="/sources/{quote.source.slug}/#quote-{quote.pk}"' in html
+        assert f'href="/sources/{quote.source.slug}/#quote-{quote.anchor}"' in html
 
 
 def test_an_agreement_cites_itself_with_its_permalink_and_the_catalogues_date(client, loaded):
@@ -128,8 +129,8 @@ def test_a_source_marks_every_quoted_passage_and_links_it_to_its_record(client, 
     quotes = Quote.objects.filter(source=source)
     assert quotes.count() > 10
     for quote in quotes:
-        assert f'id="quote-{quote.pk}"' in html
-        assert f'href="#quote-{quote.pk}"' in html
+        assert f'id="quote-{quote.anchor}"' in html
+        assert f'href="#quote-{quote.anchor}"' in html
     assert '<mark class="quote' in html
     assert 'href="/agreements/cnes-cnsa-sco-implementing-agreement-2018/"' in html
     marked = re.sub(r"<[^>]+>", "", html.split('<div class="source-text">')[1].split("</div>")[0])
@@ -372,3 +373,68 @@ def test_each_pair_of_the_network_links_to_the_agreements_it_shares(client, load
     assert link, "the CNES–USTH pair links to their shared agreements"
     shared = client.get(link.group(1).replace("&amp;", "&")).content.decode()
     assert "3 agreements match" in shared
+
+
+def test_every_page_names_its_canonical_address_and_what_a_shared_link_shows(client, loaded):
+    html = page(client, "/agreements/?country=VN&sort=title")
+    assert '<link rel="canonical" href="http://testserver/agreements/?country=VN">' in html
+    record = page(client, SCO)
+    assert f'<link rel="canonical" href="http://testserver{SCO}">' in record
+    assert (
+        '<meta property="og:title" content="CNES–CNSA specific agreement on implementing' in record
+    )
+    assert '<meta property="og:type" content="article">' in record
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', record).group(1)
+    )
+    assert data["@type"] == "Legislation"
+    assert data["legislationDate"] == "2018-06-25"
+    assert {p["name"] for p in data["legislationPassedBy"]} >= {
+        "China National Space Administration"
+    }
+    assert data["isBasedOn"][0]["url"].startswith("http://testserver/sources/")
+    person = page(client, "/people/jean-yves-le-gall/")
+    assert '"@type": "Person"' in person
+
+
+def test_page_two_of_a_list_has_a_title_and_address_of_its_own(client, db):
+    from cooperation.derived import refresh_deferred
+
+    with refresh_deferred():
+        for number in range(30):
+            make_agreement(slug=f"a-{number:02}", title=f"Agreement {number:02}")
+    html = page(client, "/agreements/?page=2")
+    assert title_of(html) == "Agreements — page 2 · Cooperation Atlas"
+    assert '<link rel="canonical" href="http://testserver/agreements/?page=2">' in html
+    assert title_of(page(client, "/agreements/")) == "Agreements · Cooperation Atlas"
+
+
+def test_robots_sitemap_security_txt_and_favicon(client, loaded):
+    robots = client.get("/robots.txt")
+    assert robots["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in robots.content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    sections = re.findall(r"<loc>(.*?)</loc>", index)
+    urls = set()
+    for section in sections:
+        urls |= set(re.findall(r"<loc>(.*?)</loc>", client.get(section).content.decode()))
+    assert f"http://testserver{SCO}" in urls
+    assert "http://testserver/countries/JP/" in urls and "http://testserver/agreements/" in urls
+    assert len(urls) > Agreement.objects.count() + 10
+    security = client.get("/.well-known/security.txt").content.decode()
+    assert "Contact: http://testserver/about/#report" in security
+    assert re.search(r"^Expires: \d{4}-\d\d-\d\dT", security, re.M)
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 301 and favicon["Location"].endswith("favicon.svg")
+
+
+def test_the_about_page_and_the_exports_state_the_licence_and_the_catalogues_date(client, loaded):
+    about = page(client, "/about/")
+    assert "CC BY 4.0" in about and "as of <strong>" in about
+    export = client.get("/agreements/?format=csv")
+    assert (
+        'rel="license"' in export["Link"]
+        and "creativecommons.org/licenses/by/4.0" in export["Link"]
+    )
+    assert export["Last-Modified"]
+    assert "<rights>" in client.get("/agreements/?format=atom").content.decode()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
 
 from ..models import Quote, Source
+from ..models.sources import quote_anchor
 from ..quotes import quote_occurs_in
 from .specs import SPEC_FOR_MODEL, SPECS, FixtureError, sort_key
 
@@ -18,6 +19,7 @@ class _Reader:
     problems: list = field(default_factory=list)
     keys: dict = field(default_factory=dict)  # model -> set of natural keys in the files
     states: dict = field(default_factory=dict)  # model -> {natural key: state}
+    anchors: dict = field(default_factory=dict)  # quote anchor -> where it was read
 
     def problem(self, where, reason):
         self.problems.append(f"{where}: {reason}")
@@ -87,7 +89,9 @@ class _Reader:
         ok = self._read_foreign_keys(spec, where, record, state) and ok
         ok = self._read_many(spec, where, record, state) and ok
         for child in spec.children:
-            ok = self._read_children(child, where, record.get(child.name, []), state) and ok
+            rows = record.get(child.name, [])
+            owner = (spec.model._meta.model_name, key)
+            ok = self._read_children(child, where, rows, state, owner) and ok
         if ok:
             self.states[spec.model][key] = {name: state[name] for name in spec.keys}
 
@@ -175,13 +179,13 @@ class _Reader:
             state[f.name] = sorted(values) if ok else values
         return ok
 
-    def _read_children(self, child, where, rows, state):
+    def _read_children(self, child, where, rows, state, owner):
         if not isinstance(rows, list):
             self.problem(where, f"{child.name}: must be a list")
             return False
         result = []
         for number, row in enumerate(rows, start=1):
-            clean = self._read_child(child, f"{where}, {child.name} {number}", row)
+            clean = self._read_child(child, f"{where}, {child.name} {number}", row, owner)
             if clean is not None and clean in result:
                 self.problem(where, f"{child.name} {number}: listed twice")
                 clean = None
@@ -189,11 +193,16 @@ class _Reader:
         state[child.name] = sorted(filter(None, result), key=sort_key)
         return None not in result
 
-    def _read_child(self, child, where, row):
+    def _read_child(self, child, where, row, owner):
         if not isinstance(row, dict) or set(row) - set(child.keys):
             self.problem(where, f"must be an object with the fields {', '.join(child.keys)}")
             return None
         clean = {f.name: row.get(f.name) for f in child.fields}
+        if child.model is Quote and clean["anchor"] is None:
+            # A quote new to the files gets its anchor here; the export writes it back.
+            source, text = clean["source"], clean["text"]
+            if isinstance(source, str) and isinstance(text, str):
+                clean["anchor"] = quote_anchor(*owner, source, text)
         ok = True
         for f in child.fields:
             value = clean[f.name]
@@ -213,6 +222,11 @@ class _Reader:
             source, text = clean["source"], clean["text"]
             self.problem(where, f"the quote is not in the text of source {source!r}: {text!r}")
             ok = False
+        if ok and child.model is Quote:
+            other = self.anchors.setdefault(clean["anchor"], where)
+            if other != where:
+                self.problem(where, f"anchor {clean['anchor']!r}: {other} has it too")
+                ok = False
         return clean if ok else None
 
     def _quote_is_in_source(self, row):

@@ -28,6 +28,7 @@ class AgreementQuerySet(DatedQuerySet):
             Prefetch("parties", queryset=Agency.objects.select_related("country")),
             Prefetch("signatories", queryset=Person.objects.prefetch_related("roles__agency")),
             "countries_concerned",
+            "countries",
             "themes",
             "missions",
             "extensions",

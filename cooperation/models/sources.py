@@ -1,5 +1,7 @@
 """Provenance: the documents the catalogue is built from, and the quotes that support records."""
 
+import hashlib
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -48,6 +50,13 @@ class Source(CatalogueModel, PartialDate):
         return reverse("cooperation:source_detail", kwargs={"slug": self.slug})
 
 
+def quote_anchor(model_name, record_key, source_slug, text):
+    """A new quote's anchor (`#quote-<anchor>` on its source's page): made once from what the
+    quote first was, then kept, so that links to it survive an edit of its text."""
+    digest = hashlib.sha1(f"{model_name}:{record_key}:{source_slug}:{text}".encode()).hexdigest()
+    return digest[:12]
+
+
 class Quote(models.Model):
     """A verbatim passage of a source that supports a record."""
 
@@ -56,6 +65,12 @@ class Quote(models.Model):
     record = GenericForeignKey("content_type", "object_id")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
     text = models.TextField(help_text="Copied verbatim from the source's text.")
+    anchor = models.SlugField(
+        max_length=20,
+        unique=True,
+        editable=False,
+        help_text="Its stable name on the source's page (#quote-…), kept when the text changes.",
+    )
 
     class Meta:
         ordering = ["source", "text"]
@@ -67,8 +82,19 @@ class Quote(models.Model):
     def __str__(self):
         return f"“{self.text[:60]}…” ({self.source})" if len(self.text) > 60 else f"“{self.text}”"
 
+    def save(self, *args, **kwargs):
+        if not self.anchor:
+            record = self.record
+            self.anchor = quote_anchor(
+                self.content_type.model,
+                record.natural_key()[0] if record else self.object_id,
+                self.source.slug,
+                self.text,
+            )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
-        return f"{self.source.get_absolute_url()}#quote-{self.pk}"
+        return f"{self.source.get_absolute_url()}#quote-{self.anchor}"
 
     def clean(self):
         super().clean()

@@ -65,6 +65,11 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
     def page_url(self, number):
         return browser_url(self.filterset.state(), page=number)
 
+    def canonical_path(self, number):
+        # Sorted variants of a search show its rows too: they name the unsorted one.
+        pairs = [pair for pair in self.filterset.state() if pair[0] != "sort"]
+        return browser_url(pairs, page=number if number > 1 else None)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         state, chips = self.filterset.state(), self.filterset.chips()

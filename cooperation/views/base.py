@@ -4,6 +4,7 @@ record's agreements."""
 from django.views.generic import DetailView, ListView
 
 from ..filters import Notice, browser_url
+from ..structured_data import describe
 
 
 class ForgivingPaginationMixin:
@@ -51,11 +52,18 @@ class ForgivingPaginationMixin:
             "next": self.page_url(page.next_page_number()) if page.has_next() else "",
         }
 
+    def canonical_path(self, number):
+        """The address of this page of the list, as search engines should know it."""
+        return self.request.path + (self.page_url(number) if number > 1 else "")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("notices", self.notices)
         if context.get("is_paginated"):
             context["pages"] = self.page_links(context["page_obj"])
+        if context.get("page_obj"):
+            number = context["page_obj"].number
+            context["canonical"] = self.request.build_absolute_uri(self.canonical_path(number))
         return context
 
 
@@ -69,11 +77,23 @@ class RecordListView(ForgivingPaginationMixin, ListView):
 
 
 class RecordDetailView(DetailView):
-    """A record's page, prepared by its QuerySet's `for_detail()` where it has one."""
+    """A record's page, prepared by its QuerySet's `for_detail()` where it has one, with its
+    canonical address, what a shared link shows, and its schema.org description."""
 
     def get_queryset(self):
         records = self.model.objects.all()
         return records.for_detail() if hasattr(records, "for_detail") else records
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        absolute = self.request.build_absolute_uri
+        context.update(
+            canonical=absolute(self.object.get_absolute_url()),
+            og_title=str(self.object),
+            og_description=getattr(self.object, "summary", "") or None,
+            json_ld=describe(self.object, absolute),
+        )
+        return context
 
 
 class RelatedAgreementsMixin:

@@ -32,6 +32,7 @@ class HomeView(TemplateView):
             network=cooperation_network(),
             latest=Agreement.objects.for_list()[:6],
             themes=Theme.objects.annotate(agreement_count=Count("agreements")).order_by("name"),
+            canonical=self.request.build_absolute_uri(self.request.path),
         )
         return context
 
@@ -65,6 +66,7 @@ class AboutView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sources"] = Source.objects.all()
+        context["canonical"] = self.request.build_absolute_uri(self.request.path)
         return context
 
 

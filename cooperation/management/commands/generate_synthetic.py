@@ -358,6 +358,8 @@ class Command(BaseCommand):
                         object_id=record.pk,
                         source=source,
                         text=first_lines[source.pk],
+                        # Bulk inserts skip save(), which names a quote: named here.
+                        anchor=f"syn-{len(rows)}",
                     )
                 )
         return Quote.objects.bulk_create(rows, batch_size=BATCH)

@@ -1,0 +1,46 @@
+"""The sitemap (django.contrib.sitemaps): every record's page and every index."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import CATALOGUE
+
+INDEXES = [
+    "home",
+    "about",
+    "agreement_list",
+    "country_list",
+    "agency_list",
+    "person_list",
+    "mission_list",
+    "event_list",
+    "theme_list",
+    "source_list",
+]
+
+
+class IndexSitemap(Sitemap):
+    def items(self):
+        return INDEXES
+
+    def location(self, item):
+        return reverse(f"cooperation:{item}")
+
+
+class RecordSitemap(Sitemap):
+    """Every record of one model, by its page."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def items(self):
+        return self.model.objects.order_by(self.model.natural_key_field)
+
+    def lastmod(self, record):
+        return getattr(record, "changed_at", None)
+
+
+SITEMAPS = {
+    "pages": IndexSitemap(),
+    **{model._meta.model_name: RecordSitemap(model) for model in CATALOGUE},
+}
