@@ -1132,7 +1132,8 @@ def kill_and_check(result, label, env, writer_active, kill_points, old, big):
     )
     hits = 0
     for fraction in kill_points:
-        hits += kill_once(result, label, env, writer_active, fraction * full.seconds, old, big)
+        delay = fraction * full.seconds
+        hits += kill_once(result, label, env, writer_active, delay, full.seconds, old, big)
     result.require(
         hits > 0, f"{label}: no kill landed inside the write transaction (raise --copies)"
     )
@@ -1147,9 +1148,10 @@ def kill_and_check(result, label, env, writer_active, kill_points, old, big):
         result.require(run.returncode == 0, f"{label}: reload to {catalogue.name}:\n{run.output}")
 
 
-def kill_once(result, label, env, writer_active, delay, old, big):
-    """Start a reload to the big catalogue, SIGKILL it after `delay` seconds; True if it was
-    then inside its write transaction."""
+def kill_once(result, label, env, writer_active, delay, latest, old, big):
+    """Start a reload to the big catalogue, SIGKILL it after `delay` seconds or, if it is not
+    writing yet by then, as soon as it is (up to `latest` seconds: how long a whole reload took,
+    reading the files included); True if it was then inside its write transaction."""
     command = [sys.executable, "manage.py", *map(str, reload_command(big.directory))]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -1157,6 +1159,10 @@ def kill_once(result, label, env, writer_active, delay, old, big):
     started = time.monotonic()
     time.sleep(delay)
     writing = writer_active()
+    while not writing and process.poll() is None and time.monotonic() - started < latest:
+        time.sleep(0.05)
+        writing = writer_active()
+    delay = time.monotonic() - started
     process.send_signal(signal.SIGKILL)
     stdout, _ = process.communicate(timeout=60)
     lived = time.monotonic() - started

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="quote",
             name="anchor",
-            field=models.SlugField(default="", editable=False, max_length=20),
+            field=models.SlugField(db_index=False, default="", editable=False, max_length=20),
             preserve_default=False,
         ),
         migrations.RunPython(name_quotes, migrations.RunPython.noop),
