@@ -442,6 +442,13 @@ def write_files(directory, files):
     return directory
 
 
+def copy_of(record, **changes):
+    """Another record like this one: its quotes come along (they are in their sources verbatim)
+    but not their anchors, which name one quote each; the reload gives the copies their own."""
+    quotes = [{k: v for k, v in quote.items() if k != "anchor"} for quote in record["quotes"]]
+    return {**record, "quotes": quotes, **changes}
+
+
 def make_new_catalogue(directory):
     """The curated files, changed so that each count on the home page differs: three agreements
     and one event fewer (records nothing refers to), one agency more, in a country of its own."""
@@ -454,9 +461,14 @@ def make_new_catalogue(directory):
     unused_event = next(e["slug"] for e in files["events"] if e["slug"] not in events_in_use)
     files["events"] = [e for e in files["events"] if e["slug"] != unused_event]
     files["countries"].append({"code": "XS", "name": "Soakland", "quotes": []})
-    model = files["agencies"][0]  # its quotes come along: they are in their sources verbatim
     files["agencies"].append(
-        {**model, "slug": "soak-agency", "acronym": "SOAK", "name": "Soak agency", "country": "XS"}
+        copy_of(
+            files["agencies"][0],
+            slug="soak-agency",
+            acronym="SOAK",
+            name="Soak agency",
+            country="XS",
+        )
     )
     return write_files(directory, files)
 
@@ -469,11 +481,11 @@ def make_big_catalogue(directory, copies):
     for number in range(1, copies + 1):
         original = originals[number % len(originals)]
         extra.append(
-            {
-                **original,
-                "slug": f"soak-copy-{number}-{original['slug']}",
-                "title": f"{original['title']} (soak copy {number})",
-            }
+            copy_of(
+                original,
+                slug=f"soak-copy-{number}-{original['slug']}",
+                title=f"{original['title']} (soak copy {number})",
+            )
         )
     files["agreements"] = sorted(originals + extra, key=lambda a: a["slug"])
     return write_files(directory, files)
