@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
+from .search import terms
 
 SORTS = [("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title (A–Z)")]
 # How several chosen countries (or parties) combine: an agreement involving any of them, or all.
@@ -154,6 +155,11 @@ class AgreementFilter(django_filters.FilterSet):
                 )
             if len(values) > 1:
                 data.setlist(name, given[-1:])
+        query = data.get("q", "")
+        if query.strip() and not terms(query):
+            # Searching for nothing would show every agreement as if it matched.
+            self.notices.append(Notice("q", query, "nothing to search for: no letter or digit"))
+            data.setlist("q", [])
         return data
 
     def form_notices(self):

@@ -22,11 +22,21 @@ from django.db.models.expressions import RawSQL
 QUERY_TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
+# Letters that carry no accent Unicode could take off: they are written as a reader would type
+# them (casefold() already turns ß into ss).
+_PLAIN_LETTERS = str.maketrans(
+    {"đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "œ": "oe", "Œ": "oe",
+     "æ": "ae", "Æ": "ae", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d", "ı": "i", "ħ": "h"}
+)  # fmt: skip
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script
+
+
 def fold(text):
-    """Lower case, no accents, words separated by single spaces, a space at each end."""
-    plain = unicodedata.normalize("NFKD", text)
+    """Lower case, no accents, words separated by single spaces, a space at each end. Words
+    are letters and digits of any script ("Đinh" is "dinh", "中国" stays a word)."""
+    plain = unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS))
     plain = "".join(char for char in plain if not unicodedata.combining(char)).casefold()
-    return " " + " ".join(re.findall(r"[a-z0-9]+", plain)) + " "
+    return " " + " ".join(_WORD.findall(plain)) + " "
 
 
 def terms(query):
@@ -90,10 +100,10 @@ def search(queryset, query, *, full_text=None):
 
 
 def _matches_full_text(phrases):
-    # Words are folded to [a-z0-9]+, so they are safe inside tsquery syntax. The last word of
-    # each phrase may be a beginning ("climat" finds "climate"); English and French stem, the
-    # simple configuration keeps every word as written (stop words included). A subquery of
-    # its own keeps the SQL valid wherever Django aliases the agreement table.
+    # Words are folded to letters and digits, so they are safe inside tsquery syntax. The last
+    # word of each phrase may be a beginning ("climat" finds "climate"); English and French
+    # stem, the simple configuration keeps every word as written (stop words included). A
+    # subquery of its own keeps the SQL valid wherever Django aliases the agreement table.
     tsquery = " & ".join(" <-> ".join((*words[:-1], f"{words[-1]}:*")) for words in phrases)
     sql = (
         "SELECT id FROM cooperation_agreement WHERE search_vector @@ (to_tsquery('english', %s)"

@@ -100,3 +100,34 @@ def test_an_agreement_created_through_the_orm_is_found_by_search(client, db):
     agency.name = "Indian Space Research Organisation"
     agency.save()
     assert "made-in-a-shell" in client.get("/agreements/?q=research").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["!!!", "🚀", "*", "— …"])
+def test_a_query_with_nothing_to_search_for_is_a_notice_not_every_row(client, loaded, query):
+    from urllib.parse import quote
+
+    html = client.get(f"/agreements/?q={quote(query)}").content.decode()
+    assert "nothing to search for" in html
+    assert "agreements match" not in html  # the catalogue is not presented as matches
+    export = client.get(f"/agreements/?q={quote(query)}&format=csv")
+    assert export.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("Đinh", "cnes-usth-mou-extension-2018"),
+        ("dinh", "cnes-usth-mou-extension-2018"),
+        ("HANOÏ", "cnes-usth-mou-2015"),
+    ],
+)
+def test_folding_knows_letters_beyond_accents(client, loaded, query, slug):
+    assert slug in found(query)
+
+
+def test_letters_of_other_scripts_are_words_of_their_own():
+    assert fold("Straße cœur Łódź Đà Nẵng") == " strasse coeur lodz da nang "
+    assert terms("中国 航天") == [("中国",), ("航天",)]
+    assert terms("!!! 🚀") == []
