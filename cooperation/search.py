@@ -1,20 +1,23 @@
-"""Free-text search over agreements: PostgreSQL full-text search, or a portable fallback.
+"""Free-text search over agreements: the same answers on PostgreSQL and SQLite.
 
 Each agreement keeps a `search_text`: its title, summary, place, parties, signatories and
-quotes, with accents and case folded away. On PostgreSQL a generated `tsvector` column built
-from it in the English and French configurations carries a GIN index (migration 0004), and
-a query is matched word by word: every word must occur, as a word or a word's beginning, in
-any of the English, French or simple (unstemmed) forms; a "quoted phrase" must occur as
-written. The fallback (SQLite) matches word beginnings and phrases with LIKE on the same text:
-the same results wherever stemming does not come into play ("agreements" also finds
-"agreement" on PostgreSQL only).
+quotes, folded (lower case, no accents, words of letters and digits of any script), followed by
+the English and French stems of those words (snowball), so that "satellites" and "spatiale"
+are found by "satellite" and "spatial", "climatique" by "climate". A query's word matches a
+word of that text that begins with the word, or with one of its stems; a "quoted phrase" must
+occur as written (its last word may be a beginning); every word and phrase must match.
 
-The search text is kept true by the model layer (cooperation.derived).
+Both databases run that one rule. PostgreSQL reads it from a GIN-indexed tsvector of the text
+(the simple configuration: words as they are, no stemming of its own, migration 0010); SQLite
+looks for the same word beginnings with LIKE. The search text is kept true by the model layer
+(cooperation.derived).
 """
 
 import re
 import unicodedata
+from functools import lru_cache
 
+import snowballstemmer
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.db.models.expressions import RawSQL
@@ -39,6 +42,29 @@ def fold(text):
     return " " + " ".join(_WORD.findall(plain)) + " "
 
 
+_STEMMERS = [snowballstemmer.stemmer(language) for language in ("english", "french")]
+
+
+@lru_cache(maxsize=50_000)
+def stems(word):
+    """The English and French stems of a folded word that differ from it."""
+    found = []
+    for stemmer in _STEMMERS:
+        stem = stemmer.stemWord(word)
+        if stem != word and stem not in found:
+            found.append(stem)
+    return tuple(found)
+
+
+def indexed_text(text):
+    """What an agreement is found by: its text folded, then the stems of its words."""
+    folded = fold(text)
+    extra = []
+    for word in dict.fromkeys(folded.split()):
+        extra += [stem for stem in stems(word) if stem not in extra]
+    return folded + (" ".join(extra) + " " if extra else "")
+
+
 def terms(query):
     """The query as phrases, each a tuple of folded words: 'Le Gall "space climate"' gives
     (("le",), ("gall",), ("space", "climate"))."""
@@ -56,7 +82,7 @@ def document(agreement):
     parts += [f"{party.acronym} {party.name}" for party in agreement.parties.all()]
     parts += [person.name for person in agreement.signatories.all()]
     parts += [quote.text for quote in agreement.quotes.all()]
-    return fold(" ".join(parts))
+    return indexed_text(" ".join(parts))
 
 
 def refresh_search_text(agreements):
@@ -88,25 +114,35 @@ def uses_full_text_search():
 
 
 def search(queryset, query, *, full_text=None):
-    """Agreements whose search text holds every term of the query."""
+    """Agreements whose search text holds every term of the query (see the module's rule)."""
     phrases = terms(query)
     if not phrases:
         return queryset
     if full_text if full_text is not None else uses_full_text_search():
         return queryset.filter(_matches_full_text(phrases))
     for words in phrases:
-        queryset = queryset.filter(search_text__contains=" " + " ".join(words))
+        if len(words) == 1:
+            beginnings = [words[0], *stems(words[0])]
+            either = Q()
+            for beginning in beginnings:
+                either |= Q(search_text__contains=f" {beginning}")
+            queryset = queryset.filter(either)
+        else:
+            queryset = queryset.filter(search_text__contains=" " + " ".join(words))
     return queryset
 
 
 def _matches_full_text(phrases):
-    # Words are folded to letters and digits, so they are safe inside tsquery syntax. The last
-    # word of each phrase may be a beginning ("climat" finds "climate"); English and French
-    # stem, the simple configuration keeps every word as written (stop words included). A
-    # subquery of its own keeps the SQL valid wherever Django aliases the agreement table.
-    tsquery = " & ".join(" <-> ".join((*words[:-1], f"{words[-1]}:*")) for words in phrases)
+    # Words are folded to letters and digits, so they are safe inside tsquery syntax. A subquery
+    # of its own keeps the SQL valid wherever Django aliases the agreement table.
+    parts = []
+    for words in phrases:
+        if len(words) == 1:
+            parts.append("(" + " | ".join(f"{w}:*" for w in (words[0], *stems(words[0]))) + ")")
+        else:
+            parts.append(" <-> ".join((*words[:-1], f"{words[-1]}:*")))
     sql = (
-        "SELECT id FROM cooperation_agreement WHERE search_vector @@ (to_tsquery('english', %s)"
-        " || to_tsquery('french', %s) || to_tsquery('simple', %s))"
+        "SELECT id FROM cooperation_agreement "
+        "WHERE search_vector @@ to_tsquery('simple'::regconfig, %s)"
     )
-    return Q(pk__in=RawSQL(sql, [tsquery, tsquery, tsquery]))
+    return Q(pk__in=RawSQL(sql, [" & ".join(parts)]))

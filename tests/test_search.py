@@ -131,3 +131,48 @@ def test_letters_of_other_scripts_are_words_of_their_own():
     assert fold("Straße cœur Łódź Đà Nẵng") == " strasse coeur lodz da nang "
     assert terms("中国 航天") == [("中国",), ("航天",)]
     assert terms("!!! 🚀") == []
+
+
+# One list of queries, run the same way on both databases (tests/test_search.py on SQLite and
+# on PostgreSQL in CI; on PostgreSQL, its full-text index against the rule SQLite runs).
+PARITY = [
+    "climate",
+    "climatique",  # French: its stem "climat" begins "climate"
+    "satellites",
+    "spatiale",
+    "Chine",
+    "Japon",
+    "agreements",
+    "memorandum",
+    "cooperation",
+    "Hanoï",
+    "Đinh",
+    "FRANÇOIS",
+    "obs",  # a beginning
+    '"space climate"',
+    '"climate space"',
+    "CNES, CNSA!",  # punctuation
+    "l'espace",
+    "中国",  # another script: a word of its own, in no document
+    "peaceful uses",
+    "KSLV-2",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", PARITY)
+def test_both_databases_run_one_search_rule(loaded, query):
+    portable = found(query, full_text=False)
+    if connection.vendor == "postgresql":
+        assert found(query, full_text=True) == portable
+    assert found(query) == portable
+
+
+@pytest.mark.django_db
+def test_stems_find_other_forms_in_either_language(loaded):
+    climate = found("climate")
+    assert len(climate) >= 5
+    assert found("climatique") >= climate
+    assert found("Chine") >= {"cnes-cnsa-mou-2018", "france-china-intergovernmental-agreement-1997"}
+    assert found("agreements") >= found("agreement") - {""}
+    assert found("中国") == set()
