@@ -21,6 +21,7 @@ $(VENV)/.installed: pyproject.toml
 # (vnu-jar; it runs on the Java already here), into node_modules/, not committed.
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	command -v jing >/dev/null || (apt-get update -qq && apt-get install -y -qq jing)
 	@# One npm call for both: a later --no-save install would prune the other as extraneous.
 	test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar || npm install --no-save --no-package-lock --silent axe-core@4 vnu-jar
 
