@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-# What the browser and validator tests need: Debian's Chromium, axe-core and the Nu Html Checker
+# What the browser and validator tests need: Debian's Chromium and jing, axe-core and the Nu Html Checker
 # (vnu-jar; it runs on the Java already here), into node_modules/, not committed.
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
