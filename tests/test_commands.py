@@ -382,3 +382,20 @@ def test_quote_anchors_are_unique_in_the_files(fixtures_dir):
 
     with pytest.raises(FixtureError, match="has it too"):
         read_fixtures(fixtures_dir)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reload_that_writes_leaves_fresh_planner_statistics(fixtures_dir):
+    """Autovacuum is off on our servers: a bulk write must analyze the tables it filled."""
+    from django.db import connection
+
+    call_command("reload_fixtures", stdout=StringIO())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'cooperation_agreement'"
+                " AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)"
+            )
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'cooperation_agreement'")
+        assert cursor.fetchone()[0] > 0

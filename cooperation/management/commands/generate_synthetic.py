@@ -33,6 +33,7 @@ from cooperation.models import (
     Role,
     Source,
     Theme,
+    analyze_catalogue,
 )
 
 PREFIX = "syn-"
@@ -115,6 +116,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.step("deleted earlier synthetic data", self.delete_synthetic)
             self.build(agreements)
+        self.step("planner statistics (ANALYZE)", analyze_catalogue)
         self.say(
             f"Done: {agreements} synthetic agreements in {time.perf_counter() - started:.1f} s."
         )

@@ -29,6 +29,7 @@ from cooperation.fixture_files import (
     save_snapshot,
     unexported_changes,
 )
+from cooperation.models import analyze_catalogue
 
 
 class Command(BaseCommand):
@@ -74,6 +75,8 @@ class Command(BaseCommand):
                         apply_reload(plans)
                     if is_fixtures_dir(directory):
                         save_snapshot(desired)
+            if not dry_run and any(p.created or p.updated or p.deleted for p in plans):
+                analyze_catalogue()
         except FixtureError as error:
             for problem in error.problems:
                 self.stderr.write(problem)
