@@ -3,12 +3,13 @@
     python bench/run.py [--sizes 1000,10000,100000] [--requests 40] [--wrk-seconds 10]
 
 It creates its own database (cooperation_bench), fills it with `generate_synthetic` at each
-size and prints, for every page, the server time (median, p95; the page cache cleared before
-each request) and the queries per request (not counting the BEGIN, SET TRANSACTION and COMMIT of
-the page's read snapshot). At the largest size it runs gunicorn (2 sync
+size and prints, for every page, the server time and the queries per request (not counting the
+BEGIN, SET TRANSACTION and COMMIT of the page's read snapshot): uncached (the rendered page
+never kept; median, p95), and cold (every cache emptied, the counts of cooperation.counting
+too: what the first reader after a write waits). At the largest size it runs gunicorn (2 sync
 workers) on loopback and measures with wrk, in the same run, the filtered list (cached,
-revalidated with If-None-Match, and uncached) against a bare constant view and a bare
-25-row table view; then the peak memory of a worker while it streams the whole CSV export,
+revalidated with If-None-Match, uncached, nothing cached) against a bare constant view and a
+bare 25-row table view; then the peak memory of a worker while it streams the whole CSV export,
 and the EXPLAIN ANALYZE plan of the slowest query. The table is printed and written as JSON.
 """
 
@@ -29,17 +30,50 @@ SERVER = os.environ.get("BENCH_POSTGRES", LOCAL_POSTGRES)
 DATABASE = "cooperation_bench"
 PAGES = [
     ("list", "/agreements/"),
-    ("list, one country", "/agreements/?country=XA"),
+    ("list, one country", "/agreements/?country=XB"),
     (
         "list, country+years+theme",
         "/agreements/?country=XA&year_from=1990&year_to=2010&theme=syn-climate",
     ),
+    (
+        "list, 5 countries+3 themes+years+word",
+        "/agreements/?country=XA&country=XB&country=XC&country=XD&country=XE"
+        "&theme=syn-climate&theme=syn-launchers&theme=syn-navigation"
+        "&year_from=1980&year_to=2020&q=satellite",
+    ),
+    (
+        "list, 10 countries+3 themes+3 kinds",
+        "/agreements/?"
+        + "&".join(f"country=X{c}" for c in "ABCDEFGHIJ")
+        + "&theme=syn-climate&theme=syn-launchers&theme=syn-navigation"
+        "&kind=framework&kind=memorandum&kind=roadmap",
+    ),
     ("list, free text", "/agreements/?q=orbit+probe"),
+    ("list, common word", "/agreements/?q=agreement"),
+    ("list, one letter", "/agreements/?q=s"),
+    ("list, many terms", "/agreements/?q=satellite+orbit+data+ground+station"),
     ("list, page 200", "/agreements/?page=200"),
+    ("list, page 4000", "/agreements/?page=4000"),
+    ("list, by title, page 4000", "/agreements/?sort=title&page=4000"),
     ("agreement", "/agreements/syn-agreement-7/"),
-    ("country", "/countries/XA/"),
+    ("country, large", "/countries/XA/"),
+    ("country", "/countries/XB/"),
+    ("agency, large", "/agencies/syn-agency-0/"),
+    ("agency", "/agencies/syn-agency-7/"),
+    ("theme", "/themes/syn-climate/"),
+    ("person", "/people/syn-person-3/"),
+    ("mission", "/missions/syn-mission-3/"),
+    ("event", "/events/syn-event-3/"),
+    ("source", "/sources/syn-source-3/"),
     ("home", "/"),
-    ("CSV of a country", "/agreements/?country=XA&format=csv"),
+    ("themes", "/themes/"),
+    ("countries", "/countries/"),
+    ("agencies", "/agencies/"),
+    ("people", "/people/"),
+    ("missions", "/missions/"),
+    ("events", "/events/"),
+    ("sources", "/sources/"),
+    ("CSV of a country", "/agreements/?country=XB&format=csv"),
 ]
 # What a page's read snapshot adds around its queries (cooperation.middleware): not counted.
 TRANSACTION = re.compile(
@@ -52,6 +86,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
+    parser.add_argument(
+        "--cold-requests", type=int, default=5, help="timed requests per page, nothing cached"
+    )
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument(
@@ -88,7 +125,7 @@ def main():
         print(f"\n== {size:,} agreements (generated in {generated:.1f} s)")
         results["sizes"][size] = {
             "generate_seconds": round(generated, 1),
-            "pages": time_pages(args.requests),
+            "pages": time_pages(args.requests, args.cold_requests),
         }
         print_pages(results["sizes"][size]["pages"])
     results["load"] = load_test(args.wrk_seconds)
@@ -101,38 +138,53 @@ def main():
     print(f"\nWritten to {args.output}")
 
 
-def time_pages(requests):
-    """Server time of each page, uncached: the Django test client, the page cache emptied first."""
-    from django.core.cache import cache
+def time_pages(requests, cold_requests):
+    """Server time of each page through the Django test client, its rendered page never
+    cached: "warm", the counts of this catalogue version kept (what every reader after the
+    first sees, whatever the sort or page), and "cold", every cache emptied first (what the
+    first reader after a write sees)."""
+    from django.core.cache import caches
+
+    pages_only = [caches["default"]]
+    everything = [caches[alias] for alias in caches]
+    measured = {}
+    for name, url in PAGES:
+        warm, queries = timed(url, requests, pages_only)
+        cold, cold_queries = timed(url, cold_requests, everything)
+        measured[name] = {
+            "url": url,
+            "median_ms": round(statistics.median(warm), 1),
+            "p95_ms": round(warm[max(0, int(len(warm) * 0.95) - 1)], 1),
+            "queries": queries,
+            "cold_median_ms": round(statistics.median(cold), 1),
+            "cold_queries": cold_queries,
+        }
+    return measured
+
+
+def timed(url, requests, emptied):
+    """(sorted server times in ms, queries of the last request) of `requests` requests, these
+    caches emptied before each; two more first, to warm the connection and the templates."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
-    measured = {}
-    for name, url in PAGES:
-        timings, queries = [], 0
-        for attempt in range(requests + 2):
-            cache.clear()
-            connection.queries_log.clear()  # the log keeps 9,000 queries: a CSV can fill it
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                if response.streaming:
-                    b"".join(response.streaming_content)
-                elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, response.status_code)
-            if attempt >= 2:  # the first two warm the connection and the template cache
-                timings.append(elapsed)
-                queries = sum(not TRANSACTION.match(q["sql"]) for q in captured)
-        timings.sort()
-        measured[name] = {
-            "url": url,
-            "median_ms": round(statistics.median(timings), 1),
-            "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
-            "queries": queries,
-        }
-    return measured
+    client, timings, queries = Client(), [], 0
+    for attempt in range(requests + 2):
+        for store in emptied:
+            store.clear()
+        connection.queries_log.clear()  # the log keeps 9,000 queries: a CSV can fill it
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        if attempt >= 2:
+            timings.append(elapsed)
+            queries = sum(not TRANSACTION.match(q["sql"]) for q in captured)
+    return sorted(timings), queries
 
 
 def bench_server(workers=2, **env):
@@ -146,11 +198,11 @@ def bench_server(workers=2, **env):
     )
 
 
-def wrk(url, seconds, headers=()):
+def wrk(url, seconds, headers=(), connections=16):
     command = [
         "wrk",
         "-t2",
-        "-c16",
+        f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
         *[a for h in headers for a in ("-H", h)],
@@ -181,17 +233,20 @@ def load_test(seconds):
         results["filtered list, revalidated (304)"] = wrk(
             server.url(FILTERED), seconds, [f"If-None-Match: {etag}"]
         )
-    with bench_server(BENCH_CACHE="dummy") as server:
+    with bench_server(BENCH_CACHE="pages") as server:
         results["filtered list, uncached"] = wrk(server.url(FILTERED), seconds)
+    with bench_server(BENCH_CACHE="dummy") as server:
+        results["filtered list, nothing cached"] = wrk(server.url(FILTERED), seconds)
     constant = results["bare constant view"]["requests_per_second"]
     table = results["bare 25-row table view"]["requests_per_second"]
     for name in ("filtered list, cached", "filtered list, revalidated (304)"):
         results[name]["ratio_to_constant_view"] = round(
             results[name]["requests_per_second"] / constant, 2
         )
-    results["filtered list, uncached"]["ratio_to_table_view"] = round(
-        results["filtered list, uncached"]["requests_per_second"] / table, 2
-    )
+    for name in ("filtered list, uncached", "filtered list, nothing cached"):
+        results[name]["ratio_to_table_view"] = round(
+            results[name]["requests_per_second"] / table, 2
+        )
     return results
 
 
@@ -226,15 +281,16 @@ def peak_kib(pid):
 
 
 def slowest_query_plan():
-    """EXPLAIN ANALYZE of the slowest query of the slowest page, at the largest size."""
-    from django.core.cache import cache
+    """EXPLAIN ANALYZE of the slowest query of any page, nothing cached, at the largest size."""
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client, slowest = Client(), (0.0, "", "")
     for _, url in PAGES:
-        cache.clear()
+        for alias in caches:
+            caches[alias].clear()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
             if response.streaming:
@@ -251,9 +307,15 @@ def slowest_query_plan():
 
 
 def print_pages(pages):
-    print(f"  {'page':<28} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    print(
+        f"  {'page (uncached; cold = no count cached either)':<48} {'median ms':>9} "
+        f"{'p95 ms':>7} {'queries':>7} {'cold ms':>8} {'queries':>7}"
+    )
     for name, row in pages.items():
-        print(f"  {name:<28} {row['median_ms']:>10} {row['p95_ms']:>8} {row['queries']:>8}")
+        print(
+            f"  {name:<48} {row['median_ms']:>9} {row['p95_ms']:>7} {row['queries']:>7} "
+            f"{row['cold_median_ms']:>8} {row['cold_queries']:>7}"
+        )
 
 
 def print_load(load):

@@ -1,6 +1,7 @@
 """Settings for the benchmark: the project's, plus two bare views to compare pages with.
 
-BENCH_CACHE=dummy turns the page cache off, to measure pages uncached under load.
+BENCH_CACHE=pages turns the page cache off (counts are still kept per catalogue version);
+BENCH_CACHE=dummy turns every cache off.
 """
 
 import os
@@ -12,5 +13,8 @@ DEBUG = False
 # Plain HTTP on loopback (production's HTTPS redirect would answer every request with a 301).
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
-if os.environ.get("BENCH_CACHE") == "dummy":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+if os.environ.get("BENCH_CACHE") == "pages":
+    CACHES = {**CACHES, "default": DUMMY}  # noqa: F405
+elif os.environ.get("BENCH_CACHE") == "dummy":
+    CACHES = {"default": DUMMY, "counts": DUMMY}

@@ -130,6 +130,24 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each process's memory: rendered pages (cooperation.caching), and apart from them the counts
+# every page of a search shares (cooperation.counting), so that many pages do not evict them.
+# Keys carry the catalogue's version: nothing is ever stale, old versions simply age out.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+    "counts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "counts",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out login is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Value
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from .counting import once_per_version
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
 from .search import terms
 
@@ -60,29 +61,43 @@ class Facet:
     options: list = field(default_factory=list)
 
 
-def catalogue_options():
-    """The options readers may choose from, as (value, label) pairs: one query for all three."""
+def catalogue_options(version=None):
+    """The options readers may choose from, as (value, label) pairs, and under "ids" each
+    option's value by its record's id: one query for all three, once per catalogue version."""
+    return once_per_version(version, "options", [], _catalogue_options)
+
+
+def _catalogue_options():
     rows = (
         Country.objects.order_by()
         .annotate(facet=Value("country"), short=Value(""))
-        .values_list("facet", "code", "name", "short")
+        .values_list("facet", "pk", "code", "name", "short")
         .union(
             Theme.objects.order_by()
             .annotate(facet=Value("theme"), short=Value(""))
-            .values_list("facet", "slug", "name", "short"),
+            .values_list("facet", "pk", "slug", "name", "short"),
             Agency.objects.order_by()
             .annotate(facet=Value("agency"))
-            .values_list("facet", "slug", "name", "acronym"),
+            .values_list("facet", "pk", "slug", "name", "acronym"),
             all=True,
         )
     )
     options = {"country": [], "theme": [], "agency": []}
-    for facet, value, name, short in rows:
+    ids = {"country": {}, "theme": {}, "agency": {}}
+    for facet, pk, value, name, short in rows:
         options[facet].append((value, short or name))
+        ids[facet][pk] = value
     for values in options.values():
         values.sort(key=lambda option: option[1].casefold())
     options["kind"] = list(AgreementKind.choices)
+    options["ids"] = ids
     return options
+
+
+# The facets beside the list, and for those that are relations the link table they count and
+# its column.
+FACETS = (("country", "Country"), ("theme", "Theme"), ("kind", "Kind"), ("agency", "Party"))
+LINKS = {"country": "countries", "theme": "themes", "agency": "parties"}
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -121,8 +136,11 @@ class AgreementFilter(django_filters.FilterSet):
         model = Agreement
         fields = []
 
-    def __init__(self, data=None, *args, options=None, **kwargs):
-        self.options = options if options is not None else catalogue_options()
+    def __init__(self, data=None, *args, options=None, version=None, **kwargs):
+        """`version`, the catalogue's, keeps the counts of this filter state once per version
+        (cooperation.counting); without it they are counted on each call."""
+        self.version = version
+        self.options = options if options is not None else catalogue_options(version)
         self.notices = []
         if data is not None:
             data = self._drop_unknown_values(data)
@@ -186,22 +204,40 @@ class AgreementFilter(django_filters.FilterSet):
     def matches_all(self):
         return self.selected("match") == ["all"]
 
-    def filter_country(self, queryset, name, value):
-        if value and self.matches_all():
-            for code in value:
-                queryset = queryset.with_countries([code])
+    def _linked(self, queryset, name, values):
+        """Agreements linked to any of these options (codes or slugs) of a facet, or with
+        match=all, for the combined facets, to each of them."""
+        if not values:
             return queryset
-        return queryset.with_countries(value) if value else queryset
+        ids = self._ids(name)
+        chosen = (
+            [[ids[value]] for value in values]
+            if self._combined(name)
+            else [[ids[value] for value in values]]
+        )
+        for group in chosen:
+            queryset = queryset.linked_to(LINKS[name], group)
+        return queryset
+
+    def _ids(self, name):
+        if not hasattr(self, "_ids_by_value"):
+            self._ids_by_value = {
+                facet: {value: pk for pk, value in ids.items()}
+                for facet, ids in self.options["ids"].items()
+            }
+        return self._ids_by_value[name]
+
+    def _combined(self, name):
+        return name in self.COMBINED and self.matches_all()
+
+    def filter_country(self, queryset, name, value):
+        return self._linked(queryset, "country", value)
 
     def filter_theme(self, queryset, name, value):
-        return queryset.with_themes(value) if value else queryset
+        return self._linked(queryset, "theme", value)
 
     def filter_agency(self, queryset, name, value):
-        if value and self.matches_all():
-            for slug in value:
-                queryset = queryset.with_parties([slug])
-            return queryset
-        return queryset.with_parties(value) if value else queryset
+        return self._linked(queryset, "agency", value)
 
     def combine(self, queryset, name, value):
         return queryset  # read by filter_country and filter_agency
@@ -262,59 +298,79 @@ class AgreementFilter(django_filters.FilterSet):
             return []
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
-    def facets(self, *, limit=15):
-        """Each option with how many agreements it would give, the other filters applied."""
-        links = {
-            "country": (Agreement.countries.through, "country__code"),
-            "agency": (Agreement.parties.through, "agency__slug"),
-            "theme": (Agreement.themes.through, "theme__slug"),
+    def summary(self):
+        """{"total", "counts" per facet, "years"} of the results: counted once per catalogue
+        version and filter state, whatever the sort or the page."""
+        state = [pair for pair in self.state() if pair[0] != "sort"]
+        return once_per_version(self.version, "agreements", state, self._summary)
+
+    def _summary(self):
+        counts = {name: self._counts(name) for name, _ in FACETS}
+        return {
+            "total": self.qs.count(),
+            "counts": counts,
+            # Each facet's options with results, most first: sorted here, once per version.
+            "ranked": {name: self._ranked(name, counts[name]) for name, _ in FACETS},
+            "years": self._year_counts(),
         }
+
+    def _ranked(self, name, counts):
+        options = [(value, text) for value, text in self.options[name] if counts.get(value)]
+        options.sort(key=lambda option: (-counts[option[0]], option[1]))
+        return options
+
+    def facets(self, *, limit=15):
+        """Each option with how many agreements it would give, the other filters applied: the
+        `limit` with most results, and every chosen one."""
+        summary = self.summary()
+        labels = None
         facets = []
-        for name, label in (
-            ("country", "Country"),
-            ("theme", "Theme"),
-            ("kind", "Kind"),
-            ("agency", "Party"),
-        ):
-            counts = self._counts(name, links.get(name))
-            chosen = self.selected(name)
+        for name, label in FACETS:
+            counts, chosen = summary["counts"][name], self.selected(name)
+            shown = summary["ranked"][name][:limit]
+            missing = [value for value in chosen if value not in {v for v, _ in shown}]
+            if missing:
+                labels = labels or {n: dict(self.options[n]) for n, _ in FACETS}
+                shown = shown + [(value, labels[name].get(value, value)) for value in missing]
             options = [
-                Option(value, text, counts.get(value, 0), value in chosen)
-                for value, text in self.options[name]
-                if counts.get(value) or value in chosen
+                Option(value, text, counts.get(value, 0), value in chosen) for value, text in shown
             ]
-            options.sort(key=lambda option: (-option.count, option.label))
-            shown = [o for o in options[:limit]] + [o for o in options[limit:] if o.selected]
-            facets.append(Facet(name, label, shown))
+            facets.append(Facet(name, label, options))
         return facets
 
-    def _counts(self, name, link):
+    def _counts(self, name):
         """{option: agreements} for one facet; with no other filter, straight from the table.
         An option counts what choosing it would give: with the others of its facet (either
         may match), or, with match=all, within the current results (each must)."""
         combined = name in self.COMBINED and self.matches_all()
         matching = self.queryset_without() if combined else self.queryset_without(name)
         everything = not matching.query.where
-        if link:
-            through, column = link
+        if name in LINKS:
+            field = Agreement._meta.get_field(LINKS[name])
+            through, column = field.remote_field.through, f"{field.m2m_reverse_name()}"
             rows = through.objects.all()
             if not everything:
                 rows = rows.filter(agreement_id__in=matching.values("pk"))
             # A link is one (agreement, country, party or theme) pair: no agreement counts twice.
-            rows = rows.values(column).annotate(n=Count("agreement_id"))
-            return dict(rows.values_list(column, "n"))
+            # Grouped by the id alone (no join), then named from the options.
+            rows = rows.order_by().values(column).annotate(n=Count("*"))
+            named = self.options["ids"][name]
+            return {named[pk]: n for pk, n in rows.values_list(column, "n") if pk in named}
         rows = (
             Agreement.objects.all()
             if everything
             else Agreement.objects.filter(pk__in=matching.values("pk"))
         )
-        return dict(rows.order_by().values(name).annotate(n=Count("pk")).values_list(name, "n"))
+        return dict(rows.order_by().values(name).annotate(n=Count("*")).values_list(name, "n"))
 
     def year_counts(self):
         """Agreements per year for the results with every filter but `year` applied."""
+        return self.summary()["years"]
+
+    def _year_counts(self):
         matching = self.queryset_without("year")
         rows = Agreement.objects.all()
         if matching.query.where:
             rows = rows.filter(pk__in=matching.values("pk"))
-        rows = rows.order_by("year").values("year").annotate(n=Count("pk"))
+        rows = rows.order_by("year").values("year").annotate(n=Count("*"))
         return [(row["year"], row["n"]) for row in rows]

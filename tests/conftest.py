@@ -279,12 +279,19 @@ def plain_static_files(request, settings):
         }
 
 
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """Each test starts with no cached page (versions restart when a test's writes roll back)."""
-    from django.core.cache import cache
+def clear_caches():
+    """Forget every cached page and count (cooperation.caching, cooperation.counting)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with no cached page or count (versions restart when a test's writes
+    roll back)."""
+    clear_caches()
 
 
 def changed_lines(before, after):

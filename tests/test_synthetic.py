@@ -49,3 +49,26 @@ def test_it_leaves_curated_records_alone_and_refuses_without_being_told(loaded):
     assert Agreement.objects.count() == curated + 60
     assert Agreement.objects.filter(slug="cnes-cnsa-sco-implementing-agreement-2018").exists()
     assert Country.objects.filter(code="FR").exists()
+
+
+def test_its_derived_data_is_what_the_model_layer_would_make(db):
+    """The generator writes each agreement's search text and countries at once: the model
+    layer's own refresh finds nothing to change."""
+    from cooperation.search import refresh_search_text
+
+    generate("--agreements", "400")
+    countries = set(Agreement.countries.through.objects.values_list("agreement_id", "country_id"))
+    assert refresh_search_text(Agreement.objects.all()) == 0
+    Agreement.objects.all().refresh_countries()
+    after = set(Agreement.countries.through.objects.values_list("agreement_id", "country_id"))
+    assert after == countries and countries
+
+
+def test_its_catalogue_is_skewed_like_a_real_one(db):
+    """One agency is party to about 5% of the agreements, one country concerns about a fifth:
+    the large neighbourhoods the benchmark times."""
+    generate("--agreements", "2000")
+    big_agency = Agency.objects.get(slug="syn-agency-0")
+    assert 0.03 * 2000 < big_agency.agreements.count() < 0.09 * 2000
+    big_country = Country.objects.get(code="XA")
+    assert 0.12 * 2000 < big_country.agreements.count() < 0.3 * 2000

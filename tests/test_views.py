@@ -4,13 +4,12 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 
 from cooperation.derived import refresh_deferred
 from cooperation.models import Agreement, CatalogueVersion, Quote, Source
-from tests.conftest import make_agency, make_agreement, make_country, make_theme
+from tests.conftest import clear_caches, make_agency, make_agreement, make_country, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -293,11 +292,11 @@ def test_a_page_runs_the_same_few_queries_for_5_and_for_60_agreements(
 ):
     add_agreements(small_catalogue, 0, 30 if "page=2" in url else 5)
     queries_for(client, url)  # warm the per-process caches (content types) once
-    cache.clear()
+    clear_caches()
     few = queries_for(client, url)
     add_agreements(small_catalogue, 30 if "page=2" in url else 5, 30 if "page=2" in url else 55)
     assert Agreement.objects.count() == 60
-    cache.clear()
+    clear_caches()
     with django_assert_max_num_queries(12):
         many = queries_for(client, url)
     assert many == few, f"{url}: {few} queries for few agreements, {many} for 60"

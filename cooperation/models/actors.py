@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 
-from .base import CatalogueModel, CatalogueQuerySet
+from .base import CatalogueModel, CatalogueQuerySet, count_of
 from .sources import quotes_with_sources
 from .vocabulary import Country
 
@@ -26,7 +26,7 @@ class AgencyQuerySet(CatalogueQuerySet):
     def for_list(self):
         return (
             self.select_related("country")
-            .annotate(agreement_count=Count("agreements"))
+            .annotate(agreement_count=count_of(Agency.agreements.through.objects, "agency_id"))
             .order_by("name")
         )
 

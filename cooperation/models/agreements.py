@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ..dates import PartialDate, chronological
 from .activities import Event, Mission
-from .actors import Agency, Person
+from .actors import Agency, Person, Role
 from .base import CatalogueModel, DatedQuerySet
 from .sources import quotes_with_sources
 from .vocabulary import Country, Theme
@@ -26,7 +26,12 @@ class AgreementQuerySet(DatedQuerySet):
     def for_detail(self):
         return self.select_related("event", "extends", "implements").prefetch_related(
             Prefetch("parties", queryset=Agency.objects.select_related("country")),
-            Prefetch("signatories", queryset=Person.objects.prefetch_related("roles__agency")),
+            Prefetch(
+                "signatories",
+                queryset=Person.objects.prefetch_related(
+                    Prefetch("roles", queryset=Role.objects.select_related("agency"))
+                ),
+            ),
             "countries_concerned",
             "countries",
             "themes",
@@ -69,6 +74,16 @@ class AgreementQuerySet(DatedQuerySet):
             )
             for agreement, country in have - wanted:
                 rows.filter(agreement_id=agreement, country_id=country).delete()
+
+    def linked_to(self, relation, ids):
+        """Agreements linked through `relation` ("countries", "parties", "themes") to any of
+        these records' ids: one semi-join on the link table, whose statistics the planner
+        knows by id."""
+        field = Agreement._meta.get_field(relation)
+        links = field.remote_field.through.objects.filter(
+            **{f"{field.m2m_reverse_name()}__in": ids}
+        )
+        return self.filter(pk__in=links.values("agreement_id"))
 
     def with_parties(self, agency_slugs):
         links = Agreement.parties.through.objects.filter(agency__slug__in=agency_slugs)

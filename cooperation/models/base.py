@@ -1,7 +1,16 @@
 """What every catalogue record shares: a natural key, and queries by it and by year."""
 
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+
+def count_of(rows, column):
+    """How many of `rows` (a queryset: links, agencies) have the outer record in `column`: a
+    correlated count that the database runs for the records a page shows only, from the index
+    on `column`, instead of joining every link to count them all."""
+    counted = rows.filter(**{column: OuterRef("pk")}).order_by().values(column)
+    return Coalesce(Subquery(counted.annotate(n=Count("*")).values("n")), 0)
 
 
 class CatalogueQuerySet(models.QuerySet):
@@ -16,7 +25,7 @@ class DatedQuerySet(CatalogueQuerySet):
 
     def counts_by_year(self):
         """[(year or None, records)], for a timeline."""
-        return list(self.order_by().values("year").annotate(n=Count("pk")).values_list("year", "n"))
+        return list(self.order_by().values("year").annotate(n=Count("*")).values_list("year", "n"))
 
 
 class CatalogueModel(models.Model):

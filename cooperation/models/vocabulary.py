@@ -3,18 +3,18 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 
-from .base import CatalogueModel, CatalogueQuerySet
+from .base import CatalogueModel, CatalogueQuerySet, count_of
 from .sources import quotes_with_sources
 
 
 class ThemeQuerySet(CatalogueQuerySet):
     def for_list(self):
         return self.annotate(
-            agreement_count=Count("agreements", distinct=True),
-            mission_count=Count("missions", distinct=True),
+            agreement_count=count_of(Theme.agreements.through.objects, "theme_id"),
+            mission_count=count_of(Theme.missions.through.objects, "theme_id"),
         ).order_by("name")
 
     def for_detail(self):
@@ -44,8 +44,8 @@ class Theme(CatalogueModel):
 class CountryQuerySet(CatalogueQuerySet):
     def for_list(self):
         return self.annotate(
-            agency_count=Count("agencies", distinct=True),
-            agreement_count=Count("agreements", distinct=True),
+            agency_count=count_of(Country.agencies.field.model.objects, "country_id"),
+            agreement_count=count_of(Country.agreements.through.objects, "country_id"),
         ).order_by("name")
 
     def for_detail(self):

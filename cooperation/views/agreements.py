@@ -5,10 +5,11 @@ from django.shortcuts import redirect
 from django_filters.views import FilterView
 
 from .. import charts, exports
+from ..caching import catalogue_version
 from ..feeds import AgreementFeed
 from ..filters import MATCHES, SORTS, AgreementFilter, Notice, browser_url, catalogue_options
 from ..models import Agreement
-from .base import ForgivingPaginationMixin, RecordDetailView
+from .base import ForgivingPaginationMixin, IdsFirstPaginator, RecordDetailView
 
 VIEW_PARAMETERS = ("page", "format")
 EXPORTS = {"csv": exports.csv_response, "json": exports.json_response}
@@ -26,8 +27,18 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["options"] = catalogue_options()
+        kwargs["version"] = catalogue_version(self.request)[0]
+        kwargs["options"] = catalogue_options(kwargs["version"])
         return kwargs
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return IdsFirstPaginator(
+            queryset,
+            per_page,
+            count=self.filterset.summary()["total"],
+            fetch=lambda ids: Agreement.objects.for_list().filter(pk__in=ids),
+            **kwargs,
+        )
 
     def get(self, request, *args, **kwargs):
         known = set(self.filterset_class.base_filters) | set(VIEW_PARAMETERS)

@@ -6,7 +6,9 @@ from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from .. import charts
+from ..caching import catalogue_version
 from ..context_processors import navigation
+from ..counting import once_per_version
 from ..filters import browser_url
 from ..models import Agency, Agreement, Event, Source, Theme
 
@@ -16,25 +18,33 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        agreements_by_year = Agreement.objects.counts_by_year()
-        events_by_year = Event.objects.counts_by_year()
+        version = catalogue_version(self.request)[0]
         context.update(
-            agreement_count=sum(n for _, n in agreements_by_year),
-            event_count=sum(n for _, n in events_by_year),
-            counts=Agency.objects.aggregate(
-                agencies=Count("pk", distinct=True),
-                countries=Count("country", distinct=True),
-            ),
-            timeline=charts.timeline(
-                "Agreements and events by year",
-                [("Agreements", agreements_by_year), ("Events", events_by_year)],
-            ),
-            network=cooperation_network(),
+            once_per_version(version, "home", [], home_figures),
             latest=Agreement.objects.for_list()[:6],
-            themes=Theme.objects.annotate(agreement_count=Count("agreements")).order_by("name"),
             canonical=self.request.build_absolute_uri(self.request.path),
         )
         return context
+
+
+def home_figures():
+    """What the home page counts and draws: the same for every reader of a catalogue version."""
+    agreements_by_year = Agreement.objects.counts_by_year()
+    events_by_year = Event.objects.counts_by_year()
+    return {
+        "agreement_count": sum(n for _, n in agreements_by_year),
+        "event_count": sum(n for _, n in events_by_year),
+        "counts": Agency.objects.aggregate(
+            agencies=Count("pk", distinct=True),
+            countries=Count("country", distinct=True),
+        ),
+        "timeline": charts.timeline(
+            "Agreements and events by year",
+            [("Agreements", agreements_by_year), ("Events", events_by_year)],
+        ),
+        "network": cooperation_network(),
+        "themes": list(Theme.objects.for_list()),
+    }
 
 
 def cooperation_network(limit=24):

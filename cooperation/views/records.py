@@ -1,18 +1,18 @@
 """The indexes and pages of every other record: countries, agencies, people, missions, events,
 themes and sources, each linked to its agreements and to everything related."""
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 
 from .. import charts
 from ..models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
+from ..models.base import count_of
 from ..quotes import Passage, locate, mark_passages
 from .base import RecordDetailView, RecordListView, RelatedAgreementsMixin
 
 
-def agreements_timeline(title, agreements):
-    """A timeline of these agreements by year."""
-    return charts.timeline(title, [("Agreements", agreements.counts_by_year())])
+def agreements_timeline(title, view):
+    """A timeline of a record's agreements by year."""
+    return charts.timeline(title, [("Agreements", view.related_counts()["years"])])
 
 
 class CountryListView(RecordListView):
@@ -39,12 +39,10 @@ class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
         context = super().get_context_data(**kwargs)
         country = self.object
         context.update(
-            agencies=country.agencies.annotate(agreement_count=Count("agreements")).order_by(
-                "name"
-            ),
-            timeline=agreements_timeline(
-                f"Agreements of {country.name} by year", self.related_agreements()
-            ),
+            agencies=country.agencies.annotate(
+                agreement_count=count_of(Agency.agreements.through.objects, "agency_id")
+            ).order_by("name"),
+            timeline=agreements_timeline(f"Agreements of {country.name} by year", self),
             missions=country.missions.all()[:50],
             events=country.events.newest_first()[:25],
         )
@@ -67,7 +65,7 @@ class AgencyDetailView(RelatedAgreementsMixin, RecordDetailView):
         agency = self.object
         context.update(
             timeline=agreements_timeline(
-                f"Agreements of {agency.acronym or agency.name} by year", self.related_agreements()
+                f"Agreements of {agency.acronym or agency.name} by year", self
             ),
             missions=agency.missions.all()[:50],
             events=agency.events.newest_first()[:25],
