@@ -163,28 +163,33 @@ def time_pages(requests, cold_requests):
 
 
 def timed(url, requests, emptied):
-    """(sorted server times in ms, queries of the last request) of `requests` requests, these
-    caches emptied before each; two more first, to warm the connection and the templates."""
+    """(sorted server times in ms, queries of a request) of `requests` requests, these caches
+    emptied before each; two more first, to warm the connection and the templates. The
+    queries are counted on one more request: recording them (with their parameters) would
+    slow the timed ones."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client, timings, queries = Client(), [], 0
-    for attempt in range(requests + 2):
+    client, timings = Client(), []
+
+    def get():
         for store in emptied:
             store.clear()
-        connection.queries_log.clear()  # the log keeps 9,000 queries: a CSV can fill it
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            if response.streaming:
-                b"".join(response.streaming_content)
-            elapsed = (time.perf_counter() - started) * 1000
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
         assert response.status_code == 200, (url, response.status_code)
-        if attempt >= 2:
-            timings.append(elapsed)
-            queries = sum(not TRANSACTION.match(q["sql"]) for q in captured)
-    return sorted(timings), queries
+
+    for attempt in range(requests + 2):
+        started = time.perf_counter()
+        get()
+        if attempt >= 2:  # the first two warm the connection and the template cache
+            timings.append((time.perf_counter() - started) * 1000)
+    connection.queries_log.clear()  # the log keeps 9,000 queries: a CSV can fill it
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    return sorted(timings), sum(not TRANSACTION.match(q["sql"]) for q in captured)
 
 
 def bench_server(workers=2, **env):

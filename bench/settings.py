@@ -1,7 +1,7 @@
 """Settings for the benchmark: the project's, plus two bare views to compare pages with.
 
-BENCH_CACHE=pages turns the page cache off (counts are still kept per catalogue version);
-BENCH_CACHE=dummy turns every cache off.
+BENCH_CACHE=pages turns the page cache off (what is made once per catalogue version, counts
+and rows, is still kept: cooperation.counting); BENCH_CACHE=dummy turns every cache off.
 """
 
 import os
@@ -17,4 +17,4 @@ DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 if os.environ.get("BENCH_CACHE") == "pages":
     CACHES = {**CACHES, "default": DUMMY}  # noqa: F405
 elif os.environ.get("BENCH_CACHE") == "dummy":
-    CACHES = {"default": DUMMY, "counts": DUMMY}
+    CACHES = {"default": DUMMY, "versioned": DUMMY}

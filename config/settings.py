@@ -123,16 +123,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # A database host that stops answering must not hold requests until the worker is killed.
+    # Exports read through a server-side cursor, which PostgreSQL plans by default for its
+    # first tenth of rows (walking the newest-first index and checking every agreement):
+    # an export reads all of them, so the cursor is planned for all.
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": 3,
+        "options": "-c cursor_tuple_fraction=1",
         **DATABASES["default"].get("OPTIONS", {}),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Each process's memory: rendered pages (cooperation.caching), and apart from them the counts
-# every page of a search shares (cooperation.counting), so that many pages do not evict them.
-# Keys carry the catalogue's version: nothing is ever stale, old versions simply age out.
+# Each process's memory: rendered pages (cooperation.caching), and apart from them what is
+# made once per catalogue version and shared by many pages (cooperation.counting: counts, and
+# rendered agreement rows), so that many pages do not evict it. Keys carry the catalogue's
+# version: nothing is ever stale, old versions simply age out.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -140,11 +145,11 @@ CACHES = {
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
-    "counts": {
+    "versioned": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "counts",
+        "LOCATION": "versioned",
         "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     },
 }
 

@@ -28,6 +28,10 @@ def navigation(request):
 
 def catalogue(request):
     """`catalogue_as_of`: when the catalogue last changed, as the page's own validator says (a
-    date that stays true for as long as the page is cached); None outside the catalogue's pages."""
+    date that stays true for as long as the page is cached), and `catalogue_version`, what
+    fragments made once per version are kept under; both None outside the catalogue's pages."""
     version = getattr(request, "catalogue_version", None)
-    return {"catalogue_as_of": version[1] if version else None}
+    return {
+        "catalogue_as_of": version[1] if version else None,
+        "catalogue_version": version[0] if version else None,
+    }

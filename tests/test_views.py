@@ -9,7 +9,14 @@ from django.utils.html import escape
 
 from cooperation.derived import refresh_deferred
 from cooperation.models import Agreement, CatalogueVersion, Quote, Source
-from tests.conftest import clear_caches, make_agency, make_agreement, make_country, make_theme
+from tests.conftest import (
+    add_agreements,
+    clear_caches,
+    make_agency,
+    make_agreement,
+    make_country,
+    queries_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -203,65 +210,6 @@ def test_an_unknown_record_is_a_404_in_the_site_s_style(client, loaded, url):
 
 
 # Query counts: the same for 5 and for 60 agreements.
-
-
-@pytest.fixture
-def small_catalogue(db):
-    """Two countries, agencies and themes, a person, a mission, an event and a source; every
-    agreement added by `add_agreements` is linked to all of them, so that their pages grow too."""
-    from cooperation.models import Event, Mission, Person, Source
-
-    france, japan = make_country("FR", "France"), make_country("JP", "Japan")
-    return {
-        "parties": [
-            make_agency("cnes", country=france),
-            make_agency("jaxa", "JAXA", "JAXA", japan),
-        ],
-        "themes": [make_theme("climate", "Climate"), make_theme("space", "Space science")],
-        "person": Person.objects.create(slug="p", name="A signatory"),
-        "mission": Mission.objects.create(
-            slug="m", name="A mission", kind="satellite", status="planned"
-        ),
-        "event": Event.objects.create(slug="e", name="A meeting", kind="meeting", country=france),
-        "source": Source.objects.create(
-            slug="s",
-            title="A source",
-            publisher="CNES",
-            text="Agreement 0 to Agreement 99 were signed.",
-        ),
-    }
-
-
-def add_agreements(catalogue, first, count):
-    from cooperation.models import Quote
-
-    with refresh_deferred():  # one refresh of the derived data for all of them
-        for number in range(first, first + count):
-            agreement = make_agreement(
-                slug=f"agreement-{number}",
-                title=f"Agreement {number}",
-                year=1990 + number % 30,
-                event=catalogue["event"],
-            )
-            agreement.parties.set(catalogue["parties"])
-            agreement.themes.add(catalogue["themes"][number % 2])
-            agreement.signatories.add(catalogue["person"])
-            agreement.missions.add(catalogue["mission"])
-            Quote.objects.create(
-                record=agreement, source=catalogue["source"], text=f"Agreement {number % 10}"
-            )
-
-
-def queries_for(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(queries)
 
 
 PAGES = [

@@ -2,10 +2,12 @@
 agreement's page."""
 
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django_filters.views import FilterView
 
 from .. import charts, exports
 from ..caching import catalogue_version
+from ..counting import digest
 from ..feeds import AgreementFeed
 from ..filters import MATCHES, SORTS, AgreementFilter, Notice, browser_url, catalogue_options
 from ..models import Agreement
@@ -84,15 +86,14 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         state, chips = self.filterset.state(), self.filterset.chips()
-        year_counts = self.filterset.year_counts()
-        chosen_year = self.filterset.selected("year")
-        timeline_counts = [
-            (y, n) for y, n in year_counts if not chosen_year or str(y) == chosen_year[0]
-        ]
+        # The facets, years and timeline are one fragment per catalogue version and filter
+        # state (the template keeps it, under `facets_key`): made only when it is not kept.
         context.update(
             notices=self.notices + self.filterset.all_notices,
-            facets=self.filterset.facets(),
-            year_options=self.year_options(year_counts, chosen_year),
+            facets_key=digest([pair for pair in state if pair[0] != "sort"]),
+            facets=SimpleLazyObject(self.filterset.facets),
+            year_options=SimpleLazyObject(self.year_options),
+            timeline=SimpleLazyObject(self.timeline),
             chosen=dict(state),
             chips=chips,
             clear_url=browser_url() if chips else "",
@@ -101,15 +102,20 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             sorts=SORTS,
             matches=MATCHES,
             export_urls={fmt: browser_url(state, format=fmt) for fmt in FORMATS[1:]},
-            timeline=charts.timeline(
-                "Matching agreements by year", [("Agreements", timeline_counts)]
-            ),
         )
         return context
 
-    def year_options(self, year_counts, chosen):
+    def timeline(self):
+        chosen = self.filterset.selected("year")
+        counts = [
+            (y, n) for y, n in self.filterset.year_counts() if not chosen or str(y) == chosen[0]
+        ]
+        return charts.timeline("Matching agreements by year", [("Agreements", counts)])
+
+    def year_options(self):
         """Years with results under the other filters, and the chosen year even at zero."""
-        options = {year: count for year, count in year_counts if year is not None}
+        chosen = self.filterset.selected("year")
+        options = {y: count for y, count in self.filterset.year_counts() if y is not None}
         for year in chosen:
             options.setdefault(int(year), 0)
         return sorted(options.items())

@@ -266,8 +266,10 @@ class Command(BaseCommand):
         kinds = [k for k, _ in AgencyKind.choices]
         rows = []
         for n in range(count):
-            if n == 0 or r.random() < BIG_COUNTRY_SHARE:
+            if n % round(1 / BIG_COUNTRY_SHARE) == 0:
                 country = countries[0]
+            elif n < len(countries):
+                country = countries[n]  # every country has an agency, whatever the size
             else:
                 country = r.choice(countries) if r.random() > 0.02 else None
             rows.append(
