@@ -20,6 +20,12 @@ class CatalogueQuerySet(models.QuerySet):
         return self.get(**{self.model.natural_key_field: key})
 
 
+def counts_by(rows, column):
+    """{value of `column`: how many of `rows` have it}, in one grouped query (no join)."""
+    grouped = rows.order_by().values(column).annotate(n=Count("*"))
+    return dict(grouped.values_list(column, "n"))
+
+
 class DatedQuerySet(CatalogueQuerySet):
     """Queries of records with a partial date."""
 

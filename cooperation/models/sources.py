@@ -6,17 +6,22 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from ..dates import PartialDate, chronological
 from ..quotes import quote_occurs_in
-from .base import CatalogueModel, CatalogueQuerySet
+from .base import CatalogueModel, CatalogueQuerySet, counts_by
 
 
 class SourceQuerySet(CatalogueQuerySet):
     def for_list(self):
-        return self.annotate(quote_count=Count("quotes")).order_by(*Source._meta.ordering)
+        return self.order_by(*Source._meta.ordering)
+
+    @staticmethod
+    def related_counts():
+        """{"quote_count": {source id: quoted passages}}."""
+        return {"quote_count": counts_by(Quote.objects, "source_id")}
 
 
 class Source(CatalogueModel, PartialDate):

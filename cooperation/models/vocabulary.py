@@ -6,16 +6,21 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .base import CatalogueModel, CatalogueQuerySet, count_of
+from .base import CatalogueModel, CatalogueQuerySet, counts_by
 from .sources import quotes_with_sources
 
 
 class ThemeQuerySet(CatalogueQuerySet):
     def for_list(self):
-        return self.annotate(
-            agreement_count=count_of(Theme.agreements.through.objects, "theme_id"),
-            mission_count=count_of(Theme.missions.through.objects, "theme_id"),
-        ).order_by("name")
+        return self.order_by("name")
+
+    @staticmethod
+    def related_counts():
+        """{"agreement_count", "mission_count"}: {theme id: n}, from the link tables alone."""
+        return {
+            "agreement_count": counts_by(Theme.agreements.through.objects, "theme_id"),
+            "mission_count": counts_by(Theme.missions.through.objects, "theme_id"),
+        }
 
     def for_detail(self):
         return self.prefetch_related(quotes_with_sources())
@@ -43,10 +48,16 @@ class Theme(CatalogueModel):
 
 class CountryQuerySet(CatalogueQuerySet):
     def for_list(self):
-        return self.annotate(
-            agency_count=count_of(Country.agencies.field.model.objects, "country_id"),
-            agreement_count=count_of(Country.agreements.through.objects, "country_id"),
-        ).order_by("name")
+        return self.order_by("name")
+
+    @staticmethod
+    def related_counts():
+        """{"agency_count", "agreement_count"}: {country id: n}, from the agencies and the
+        agreement–country links alone."""
+        return {
+            "agency_count": counts_by(Country.agencies.field.model.objects, "country_id"),
+            "agreement_count": counts_by(Country.agreements.through.objects, "country_id"),
+        }
 
     def for_detail(self):
         return self.prefetch_related(quotes_with_sources())

@@ -101,6 +101,30 @@ class RecordListView(ForgivingPaginationMixin, ListView):
         return self.model.objects.for_list()
 
 
+class CountedListView(RecordListView):
+    """An index whose rows say how many related records each has: counted for every record at
+    once, once per catalogue version (its QuerySet's `related_counts()`), never per page."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        attach_counts(self.request, self.model, context["object_list"])
+        return context
+
+
+def attach_counts(request, model, records):
+    """Give each record its counts of related records (see CountedListView)."""
+    counts = once_per_version(
+        catalogue_version(request)[0],
+        "related-counts",
+        [model._meta.label],
+        model.objects.related_counts,
+    )
+    for record in records:
+        for name, by_record in counts.items():
+            setattr(record, name, by_record.get(record.pk, 0))
+    return records
+
+
 class RecordDetailView(DetailView):
     """A record's page, prepared by its QuerySet's `for_detail()` where it has one, with its
     canonical address, what a shared link shows, and its schema.org description."""

@@ -11,6 +11,7 @@ from ..context_processors import navigation
 from ..counting import once_per_version
 from ..filters import browser_url
 from ..models import Agency, Agreement, Event, Source, Theme
+from ..models.base import counts_by
 
 
 class HomeView(TemplateView):
@@ -31,6 +32,10 @@ def home_figures():
     """What the home page counts and draws: the same for every reader of a catalogue version."""
     agreements_by_year = Agreement.objects.counts_by_year()
     events_by_year = Event.objects.counts_by_year()
+    themes = list(Theme.objects.for_list())
+    counted = counts_by(Theme.agreements.through.objects, "theme_id")
+    for theme in themes:
+        theme.agreement_count = counted.get(theme.pk, 0)
     return {
         "agreement_count": sum(n for _, n in agreements_by_year),
         "event_count": sum(n for _, n in events_by_year),
@@ -43,7 +48,7 @@ def home_figures():
             [("Agreements", agreements_by_year), ("Events", events_by_year)],
         ),
         "network": cooperation_network(),
-        "themes": list(Theme.objects.for_list()),
+        "themes": themes,
     }
 
 

@@ -7,7 +7,7 @@ from .. import charts
 from ..models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
 from ..models.base import count_of
 from ..quotes import Passage, locate, mark_passages
-from .base import RecordDetailView, RecordListView, RelatedAgreementsMixin
+from .base import CountedListView, RecordDetailView, RecordListView, RelatedAgreementsMixin
 
 
 def agreements_timeline(title, view):
@@ -15,7 +15,7 @@ def agreements_timeline(title, view):
     return charts.timeline(title, [("Agreements", view.related_counts()["years"])])
 
 
-class CountryListView(RecordListView):
+class CountryListView(CountedListView):
     model = Country
 
 
@@ -33,7 +33,7 @@ class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
         return get_object_or_404(self.get_queryset(), code=self.kwargs["code"])
 
     def related_agreements(self):
-        return Agreement.objects.with_countries([self.object.code])
+        return Agreement.objects.linked_to("countries", [self.object.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -58,7 +58,7 @@ class AgencyDetailView(RelatedAgreementsMixin, RecordDetailView):
     browse_parameter = "agency"
 
     def related_agreements(self):
-        return Agreement.objects.with_parties([self.object.slug])
+        return Agreement.objects.linked_to("parties", [self.object.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -107,7 +107,7 @@ class EventDetailView(RelatedAgreementsMixin, RecordDetailView):
         return Agreement.objects.filter(event=self.object)
 
 
-class ThemeListView(RecordListView):
+class ThemeListView(CountedListView):
     model = Theme
 
 
@@ -116,7 +116,7 @@ class ThemeDetailView(RelatedAgreementsMixin, RecordDetailView):
     browse_parameter = "theme"
 
     def related_agreements(self):
-        return Agreement.objects.with_themes([self.object.slug])
+        return Agreement.objects.linked_to("themes", [self.object.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -124,7 +124,7 @@ class ThemeDetailView(RelatedAgreementsMixin, RecordDetailView):
         return context
 
 
-class SourceListView(RecordListView):
+class SourceListView(CountedListView):
     model = Source
 
 
