@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke soak soak-smoke migrations-check clean
+.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke bench-datasette bench-datasette-smoke soak soak-smoke migrations-check clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,14 @@ bench: install bench-deps
 # The same at 200 agreements in a few seconds, so that CI keeps the benchmark working.
 bench-smoke: install bench-deps
 	$(BIN)/python bench/run.py --sizes 200 --requests 3 --wrk-seconds 1 --output /tmp/cooperation-bench-smoke.json
+
+# The atlas and Datasette side by side on one SQLite file of 100,000 synthetic agreements
+# (Datasette in an environment of its own), and the same at 2,000 in a minute or two.
+bench-datasette: install bench-deps
+	$(BIN)/python bench/datasette.py --agreements 100000
+
+bench-datasette-smoke: install bench-deps
+	$(BIN)/python bench/datasette.py --agreements 2000 --seconds 1 --rounds 1 --output /tmp/cooperation-datasette-smoke.json
 
 # The soak test on PostgreSQL (its own database, cooperation_soak; stops PostgreSQL for 10 s):
 # 60 s of traffic at 64 connections, then during reloads and an outage; reloads killed halfway.

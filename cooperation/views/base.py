@@ -15,6 +15,8 @@ class IdsFirstPaginator(Paginator):
     then its rows by id (`fetch(ids)` prepares them), so that page 4,000 costs about what page
     1 costs. `count`, when known (counted once per catalogue version), is not counted again."""
 
+    FEW = 500
+
     def __init__(self, object_list, per_page, *, fetch, count=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.fetch = fetch
@@ -27,7 +29,10 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        ordered = self.object_list.values_list("pk", flat=True)
+        # Few results: all their ids in order, then the page's. With LIMIT the planner may walk
+        # the whole ordered index looking for rows it wrongly expects to be many.
+        ids = list(ordered)[bottom:top] if self.count <= self.FEW else list(ordered[bottom:top])
         rows = {row.pk: row for row in self.fetch(ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
