@@ -1,6 +1,7 @@
 """What is made once per catalogue version and kept in the cache: facet counts, totals,
 timelines and the home page's network, which a page would otherwise count again on every
-request, and each agreement's rendered row (`_agreement_row.html`), which many lists share.
+request, and each agreement's rendered row (`agreement_rows()`, `_agreement_row.html`), which
+many lists share.
 
 A value is kept under the catalogue's version (cooperation.caching) and what it is of (a
 filter state without its sort or page, a record): a write makes a new version, so a value is
@@ -13,6 +14,10 @@ import hashlib
 import json
 
 from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 ALIAS = "versioned"
 
@@ -34,3 +39,25 @@ def once_per_version(version, name, parts, compute):
         value = compute()
         store.set(key, value)
     return value
+
+
+ROW_TEMPLATE = "cooperation/_agreement_row_content.html"
+ROW_SECONDS = 3600
+
+
+def agreement_rows(version, ids, fetch):
+    """The rendered rows of these agreements, in their order: those this version already
+    rendered from the cache, the others fetched (`fetch(missing ids)`, prepared for a list),
+    rendered and kept. The keys are those of `_agreement_row.html`'s fragment, which record
+    pages use: a row rendered for one page serves every other."""
+    language = get_language()
+    keys = {pk: make_template_fragment_key("agreement-row", [version, language, pk]) for pk in ids}
+    store = caches[ALIAS]
+    kept = store.get_many(list(keys.values()))
+    rows = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    missing = [pk for pk in ids if pk not in rows]
+    if missing:
+        fresh = {a.pk: render_to_string(ROW_TEMPLATE, {"agreement": a}) for a in fetch(missing)}
+        store.set_many({keys[pk]: row for pk, row in fresh.items()}, ROW_SECONDS)
+        rows.update(fresh)
+    return [mark_safe(rows[pk]) for pk in ids if pk in rows]

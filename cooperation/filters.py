@@ -145,8 +145,13 @@ class AgreementFilter(django_filters.FilterSet):
         if data is not None:
             data = self._drop_unknown_values(data)
         super().__init__(data, *args, **kwargs)
+        # The form checks only what was given, already checked against the catalogue above:
+        # thousands of agencies as its choices would be copied into every form.
         for name in ("country", "theme", "agency"):
-            self.filters[name].extra["choices"] = self.options[name]
+            given = set(data.getlist(name)) if data is not None else set()
+            self.filters[name].extra["choices"] = [
+                (value, label) for value, label in self.options[name] if value in given
+            ]
 
     def _drop_unknown_values(self, data):
         data = data.copy()

@@ -68,7 +68,11 @@ def test_a_write_is_counted_at_once(client, catalogue):
     assert '<span class="count">61</span>' in france.text
 
 
-def test_deep_pages_show_the_rows_of_their_order(client, catalogue):
+@pytest.mark.parametrize("few", [10, 500])  # a page's ids read with LIMIT, or all of them
+def test_deep_pages_show_the_rows_of_their_order(client, catalogue, few, monkeypatch):
+    from cooperation.views.base import IdsFirstPaginator
+
+    monkeypatch.setattr(IdsFirstPaginator, "FEW", few)
     expected = sorted(f"Agreement {n}" for n in range(60))  # title, then slug: the same order
     shown = []
     for page in (1, 2, 3):

@@ -7,7 +7,7 @@ from django_filters.views import FilterView
 
 from .. import charts, exports
 from ..caching import catalogue_version
-from ..counting import digest
+from ..counting import agreement_rows, digest
 from ..feeds import AgreementFeed
 from ..filters import MATCHES, SORTS, AgreementFilter, Notice, browser_url, catalogue_options
 from ..models import Agreement
@@ -34,11 +34,16 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         return kwargs
 
     def get_paginator(self, queryset, per_page, **kwargs):
+        """Pages of rendered rows: each agreement's row is rendered once per catalogue version
+        (cooperation.counting), and only the rows not yet rendered are read."""
+        version = self.filterset.version
         return IdsFirstPaginator(
             queryset,
             per_page,
             count=self.filterset.summary()["total"],
-            fetch=lambda ids: Agreement.objects.for_list().filter(pk__in=ids),
+            fetch=lambda ids: agreement_rows(
+                version, ids, lambda missing: Agreement.objects.for_list().filter(pk__in=missing)
+            ),
             **kwargs,
         )
 

@@ -12,8 +12,9 @@ from ..structured_data import describe
 
 class IdsFirstPaginator(Paginator):
     """Pages of a long ordered list: a page's ids first, from the index of its order alone,
-    then its rows by id (`fetch(ids)` prepares them), so that page 4,000 costs about what page
-    1 costs. `count`, when known (counted once per catalogue version), is not counted again."""
+    then its rows by id (`fetch(ids)` gives them, in that order), so that page 4,000 costs
+    about what page 1 costs. `count`, when known (counted once per catalogue version), is not
+    counted again."""
 
     FEW = 500
 
@@ -33,8 +34,7 @@ class IdsFirstPaginator(Paginator):
         # Few results: all their ids in order, then the page's. With LIMIT the planner may walk
         # the whole ordered index looking for rows it wrongly expects to be many.
         ids = list(ordered)[bottom:top] if self.count <= self.FEW else list(ordered[bottom:top])
-        rows = {row.pk: row for row in self.fetch(ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return self._get_page(self.fetch(ids), number, self)
 
 
 class ForgivingPaginationMixin:
