@@ -27,7 +27,7 @@ from pathlib import Path
 from bench.common import LOCAL_POSTGRES, ROOT, Gunicorn, recreate_database
 
 SERVER = os.environ.get("BENCH_POSTGRES", LOCAL_POSTGRES)
-DATABASE = "cooperation_bench"
+DATABASE = os.environ.get("BENCH_DATABASE", "cooperation_bench")
 PAGES = [
     ("list", "/agreements/"),
     ("list, one country", "/agreements/?country=XB"),

@@ -1,0 +1,60 @@
+"""The CSV and JSON downloads (cooperation.exports): every row says what its record's page
+says, however the rows are read."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from cooperation.models import Agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def download(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode()
+
+
+def test_each_row_lists_its_linked_records_in_their_order(client, loaded):
+    rows = json.loads(download(client, "/agreements/?format=json"))
+    assert len(rows) == Agreement.objects.count()
+    for row in rows:
+        agreement = Agreement.objects.get(slug=row["slug"])
+        assert row["parties"] == [
+            party.acronym or party.name for party in agreement.parties.order_by("name", "pk")
+        ]
+        assert row["countries"] == [c.code for c in agreement.countries.order_by("code")]
+        assert row["countries_concerned"] == [
+            c.code for c in agreement.countries_concerned.order_by("code")
+        ]
+        assert row["signatories"] == [p.name for p in agreement.signatories.order_by("name", "pk")]
+        assert row["themes"] == [t.name for t in agreement.themes.order_by("name", "pk")]
+        assert row["quote_count"] == agreement.quotes.count()
+    assert any(len(row["parties"]) > 1 for row in rows) and any(row["signatories"] for row in rows)
+
+
+def test_the_csv_and_the_json_hold_the_same_rows_in_the_same_order(client, loaded):
+    url = "/agreements/?sort=title"
+    listed = json.loads(download(client, url + "&format=json"))
+    table = list(csv.DictReader(io.StringIO(download(client, url + "&format=csv"))))
+    assert [row["slug"] for row in table] == [row["slug"] for row in listed]
+    for line, row in zip(table, listed, strict=True):
+        assert line["parties"] == "; ".join(row["parties"])
+        assert line["themes"] == "; ".join(row["themes"])
+    titles = [row["title"] for row in listed]
+    assert titles == list(
+        Agreement.objects.order_by("title", "slug").values_list("title", flat=True)
+    )
+
+
+def test_a_large_export_comes_in_chunks_of_rows_not_one_per_row(client, small_catalogue):
+    from tests.conftest import add_agreements
+
+    add_agreements(small_catalogue, 0, 450)
+    response = client.get("/agreements/?format=csv")
+    chunks = list(response.streaming_content)
+    assert sum(chunk.count(b"\n") for chunk in chunks) == 451  # the header and every row
+    assert 2 <= len(chunks) <= 5
