@@ -107,19 +107,13 @@ class GroupConcat(Aggregate):
 
 def _linked_ids(relation):
     """The ids of the records linked to the outer agreement through `relation`'s link table:
-    an array on PostgreSQL, a comma-separated string on SQLite (see _ids())."""
+    an array on PostgreSQL, a comma-separated string on SQLite (see _Written.listed())."""
     field = Agreement._meta.get_field(relation)
     column = field.m2m_reverse_name()
     links = field.remote_field.through.objects.filter(agreement_id=OuterRef("pk")).order_by()
     if connection.vendor == "postgresql":
         return ArrayOf(links.values(column))
     return Subquery(links.values("agreement_id").annotate(ids=GroupConcat(column)).values("ids"))
-
-
-def _ids(value):
-    if value is None or isinstance(value, list):
-        return value or []
-    return [int(pk) for pk in value.split(",")]
 
 
 class _Written:
@@ -138,14 +132,26 @@ class _Written:
                     {row["id"]: show(row) for row in rows},
                     {row["id"]: rank for rank, row in enumerate(rows)},
                 )
-        self.names = {name: by_model[model] for name, (model, _, _) in RELATIONS.items()}
+        # (relation, its column in a row, names by id, ranks by id) for each relation.
+        self.relations = [
+            (name, f"{name}_ids", *by_model[model]) for name, (model, _, _) in RELATIONS.items()
+        ]
 
-    def listed(self, name, value):
-        shown, rank = self.names[name]
-        ids = _ids(value)
-        if len(ids) > 1:
-            ids.sort(key=rank.__getitem__)
-        return [shown[pk] for pk in ids]
+    def listed(self, row):
+        """{relation: the names of the row's linked records, in their order}. The ids come
+        as a list (PostgreSQL) or a comma-separated string (SQLite)."""
+        listed = {}
+        for name, column, shown, rank in self.relations:
+            ids = row[column]
+            if not ids:
+                listed[name] = []
+                continue
+            if isinstance(ids, str):
+                ids = [int(pk) for pk in ids.split(",")]
+            if len(ids) > 1:
+                ids.sort(key=rank.__getitem__)
+            listed[name] = [shown[pk] for pk in ids]
+        return listed
 
     def row(self, row):
         date_parts = tuple(row[f] for f in Agreement.date_part_names)
@@ -156,7 +162,7 @@ class _Written:
             )
         written, start, end = self.dates[date_parts]
         url = self.record_url.replace("SLUG", row["slug"])
-        listed = {name: self.listed(name, row[f"{name}_ids"]) for name in RELATIONS}
+        listed = self.listed(row)
         return {
             "slug": row["slug"],
             "title": row["title"],
