@@ -66,8 +66,9 @@ _ROW_COLUMNS = [
 
 
 def export_rows(agreements, record_url, chunk=CHUNK):
-    """Every agreement of the queryset as a plain row, in the queryset's order (the search's
-    sort). `record_url` is an agreement's absolute address with SLUG standing for its slug.
+    """Every agreement of the queryset as a plain row (its values in CSV_COLUMNS' order), in
+    the queryset's order (the search's sort). `record_url` is an agreement's absolute address
+    with SLUG standing for its slug.
 
     One query streams them all: each row carries, per relation, the ids of its linked records
     (a correlated subquery on the link table's index) and its number of quotes; the names of
@@ -154,6 +155,7 @@ class _Written:
         return listed
 
     def row(self, row):
+        """The row's values in CSV_COLUMNS' order (a list for a relation's names)."""
         date_parts = tuple(row[f] for f in Agreement.date_part_names)
         if date_parts not in self.dates:  # dates repeat: each is written once per export
             self.dates[date_parts] = (
@@ -163,33 +165,33 @@ class _Written:
         written, start, end = self.dates[date_parts]
         url = self.record_url.replace("SLUG", row["slug"])
         listed = self.listed(row)
-        return {
-            "slug": row["slug"],
-            "title": row["title"],
-            "kind": self.kinds.get(row["kind"], row["kind"]),
-            "kind_code": row["kind"],
-            "status": self.statuses.get(row["status"], row["status"]),
-            "status_code": row["status"],
-            "date": written,
-            "start": start,
-            "end": end,
-            "date_precision": row["date_precision"],
-            "year": row["year"],
-            "date_is_inferred": row["date_is_inferred"],
-            "date_inference": row["date_inference"],
-            "place": row["place"],
-            "parties": listed["parties"],
-            "countries": listed["countries"],
-            "countries_concerned": listed["countries_concerned"],
-            "countries_concerned_reasoning": row["countries_concerned_reasoning"],
-            "signatories": listed["signatories"],
-            "themes": listed["themes"],
-            "summary": row["summary"],
-            "notes": row["notes"],
-            "quote_count": row["quote_total"],
-            "quotes_url": f"{url}#quotes",
-            "url": url,
-        }
+        return [
+            row["slug"],
+            row["title"],
+            self.kinds.get(row["kind"], row["kind"]),
+            row["kind"],
+            self.statuses.get(row["status"], row["status"]),
+            row["status"],
+            written,
+            start,
+            end,
+            row["date_precision"],
+            row["year"],
+            row["date_is_inferred"],
+            row["date_inference"],
+            row["place"],
+            listed["parties"],
+            listed["countries"],
+            listed["countries_concerned"],
+            row["countries_concerned_reasoning"],
+            listed["signatories"],
+            listed["themes"],
+            row["summary"],
+            row["notes"],
+            row["quote_total"],
+            f"{url}#quotes",
+            url,
+        ]
 
 
 def _read_rows(request, agreements):
@@ -233,9 +235,7 @@ def csv_response(request, agreements, state=()):
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         for number, row in enumerate(rows, start=1):
-            writer.writerow(
-                ["; ".join(row[c]) if isinstance(row[c], list) else row[c] for c in CSV_COLUMNS]
-            )
+            writer.writerow(["; ".join(v) if isinstance(v, list) else v for v in row])
             if number % ROWS_PER_CHUNK == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -252,7 +252,8 @@ def json_response(request, agreements, state=()):
     def chunks():
         part = ["["]
         for index, row in enumerate(rows):
-            part.append(("," if index else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            record = dict(zip(CSV_COLUMNS, row, strict=True))
+            part.append(("," if index else "") + "\n  " + json.dumps(record, ensure_ascii=False))
             if len(part) >= ROWS_PER_CHUNK:
                 yield "".join(part)
                 part = []
