@@ -82,13 +82,14 @@ def export_rows(agreements, record_url, chunk=CHUNK):
         yield written.row(dict(zip(columns, values, strict=True)))
 
 
-# What each relation lists: the linked model, what orders its records and what shows them.
+# What each relation lists: the linked model, the fields it is ordered by and shown with, and
+# how a record is shown.
 RELATIONS = {
-    "parties": (Agency, "name", lambda agency: agency["acronym"] or agency["name"]),
-    "countries": (Country, "code", lambda country: country["code"]),
-    "countries_concerned": (Country, "code", lambda country: country["code"]),
-    "signatories": (Person, "name", lambda person: person["name"]),
-    "themes": (Theme, "name", lambda theme: theme["name"]),
+    "parties": (Agency, ("name", "acronym"), lambda name, acronym: acronym or name),
+    "countries": (Country, ("code",), lambda code: code),
+    "countries_concerned": (Country, ("code",), lambda code: code),
+    "signatories": (Person, ("name",), lambda name: name),
+    "themes": (Theme, ("name",), lambda name: name),
 }
 
 
@@ -126,13 +127,13 @@ class _Written:
         self.kinds = {code: str(label) for code, label in AgreementKind.choices}
         self.statuses = {code: str(label) for code, label in AgreementStatus.choices}
         by_model = {}
-        for model, order, show in RELATIONS.values():
+        for model, fields, show in RELATIONS.values():
             if model not in by_model:
-                rows = list(model.objects.order_by(order, "pk").values())
-                by_model[model] = (
-                    {row["id"]: show(row) for row in rows},
-                    {row["id"]: rank for rank, row in enumerate(rows)},
-                )
+                rows = model.objects.order_by(fields[0], "pk").values_list("pk", *fields)
+                shown, rank = {}, {}
+                for position, (pk, *values) in enumerate(rows):
+                    shown[pk], rank[pk] = show(*values), position
+                by_model[model] = (shown, rank)
         # (relation, its column in a row, names by id, ranks by id) for each relation.
         self.relations = [
             (name, f"{name}_ids", *by_model[model]) for name, (model, _, _) in RELATIONS.items()

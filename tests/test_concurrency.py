@@ -50,7 +50,8 @@ def exported_rows(client):
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_readers_see_the_old_or_the_new_catalogue_never_a_mix(tmp_path, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    settings.CACHES = {alias: dummy for alias in settings.CACHES}  # pages and counts alike
     old = tmp_path / "old"
     shutil.copytree(REPO_FIXTURES, old)
     new = smaller_catalogue(tmp_path / "new")
