@@ -79,7 +79,7 @@ def export_rows(agreements, record_url, chunk=CHUNK):
     rows = agreements.annotate(**lists, quote_total=count_of(quotes, "object_id"))
     written = _Written(record_url)
     for values in rows.values_list(*columns).iterator(chunk_size=chunk):
-        yield written.row(dict(zip(columns, values, strict=True)))
+        yield written.row(values)
 
 
 # What each relation lists: the linked model, the fields it is ordered by and shown with, and
@@ -139,57 +139,60 @@ class _Written:
             (name, f"{name}_ids", *by_model[model]) for name, (model, _, _) in RELATIONS.items()
         ]
 
-    def listed(self, row):
-        """{relation: the names of the row's linked records, in their order}. The ids come
-        as a list (PostgreSQL) or a comma-separated string (SQLite)."""
-        listed = {}
-        for name, column, shown, rank in self.relations:
-            ids = row[column]
+    def listed(self, lists):
+        """The names of the linked records of each relation, in their order, from the row's id
+        lists (a list on PostgreSQL, a comma-separated string on SQLite)."""
+        listed = []
+        for ids, (_, _, shown, rank) in zip(lists, self.relations, strict=True):
             if not ids:
-                listed[name] = []
+                listed.append([])
                 continue
             if isinstance(ids, str):
                 ids = [int(pk) for pk in ids.split(",")]
             if len(ids) > 1:
                 ids.sort(key=rank.__getitem__)
-            listed[name] = [shown[pk] for pk in ids]
+            listed.append([shown[pk] for pk in ids])
         return listed
 
-    def row(self, row):
-        """The row's values in CSV_COLUMNS' order (a list for a relation's names)."""
-        date_parts = tuple(row[f] for f in Agreement.date_part_names)
+    def row(self, values):
+        """The values of export_rows()' query, in CSV_COLUMNS' order (a list for a relation's
+        names). The query's columns, in order: _ROW_COLUMNS, the date's parts, an id list per
+        relation (RELATIONS' order), the number of quotes."""
+        (_, slug, title, kind, status, place, summary, notes, inferred, inference, reasoning,
+         *rest) = values  # fmt: skip
+        date_parts, lists, quote_count = tuple(rest[:7]), rest[7:-1], rest[-1]
         if date_parts not in self.dates:  # dates repeat: each is written once per export
             self.dates[date_parts] = (
                 partial_date_display(*date_parts),
                 *iso_dates(*date_parts),
             )
         written, start, end = self.dates[date_parts]
-        url = self.record_url.replace("SLUG", row["slug"])
-        listed = self.listed(row)
+        url = self.record_url.replace("SLUG", slug)
+        parties, countries, concerned, signatories, themes = self.listed(lists)
         return [
-            row["slug"],
-            row["title"],
-            self.kinds.get(row["kind"], row["kind"]),
-            row["kind"],
-            self.statuses.get(row["status"], row["status"]),
-            row["status"],
+            slug,
+            title,
+            self.kinds.get(kind, kind),
+            kind,
+            self.statuses.get(status, status),
+            status,
             written,
             start,
             end,
-            row["date_precision"],
-            row["year"],
-            row["date_is_inferred"],
-            row["date_inference"],
-            row["place"],
-            listed["parties"],
-            listed["countries"],
-            listed["countries_concerned"],
-            row["countries_concerned_reasoning"],
-            listed["signatories"],
-            listed["themes"],
-            row["summary"],
-            row["notes"],
-            row["quote_total"],
+            date_parts[0],  # the precision
+            date_parts[1],  # the year
+            inferred,
+            inference,
+            place,
+            parties,
+            countries,
+            concerned,
+            reasoning,
+            signatories,
+            themes,
+            summary,
+            notes,
+            quote_count,
             f"{url}#quotes",
             url,
         ]
@@ -231,16 +234,25 @@ ROWS_PER_CHUNK = 200
 def csv_response(request, agreements, state=()):
     rows = _read_rows(request, agreements)
 
+    # The columns that hold a relation's names: one cell, joined.
+    joined = [CSV_COLUMNS.index(name) for name in RELATIONS]
+
     def chunks():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
-        for number, row in enumerate(rows, start=1):
-            writer.writerow(["; ".join(v) if isinstance(v, list) else v for v in row])
-            if number % ROWS_PER_CHUNK == 0:
+        batch = []
+        for row in rows:
+            for column in joined:
+                row[column] = "; ".join(row[column])
+            batch.append(row)
+            if len(batch) == ROWS_PER_CHUNK:
+                writer.writerows(batch)
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
+                batch = []
+        writer.writerows(batch)
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
