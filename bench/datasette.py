@@ -102,15 +102,18 @@ def settings_env(path):
 
 
 def build_file(path, agreements):
-    """The project's own tables and synthetic data in `path`, plus an FTS5 table for Datasette."""
-    if path.exists() and count(path) == agreements:
-        return
-    path.unlink(missing_ok=True)
+    """The project's own tables and synthetic data in `path`, plus an FTS5 table for Datasette.
+    A file that holds that many agreements already is kept, its tables migrated to the code's."""
     env = {**os.environ, **settings_env(path)}
     manage = [sys.executable, str(ROOT / "manage.py")]
+    kept = path.exists() and count(path) == agreements
+    if not kept:
+        path.unlink(missing_ok=True)
     started = time.perf_counter()
     subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env=env, cwd=ROOT)
+    if kept:
+        return
     subprocess.run(
         [*manage, "generate_synthetic", "--agreements", str(agreements), "--verbosity", "0"],
         env=env,
