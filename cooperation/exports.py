@@ -134,16 +134,14 @@ class _Written:
                 for position, (pk, *values) in enumerate(rows):
                     shown[pk], rank[pk] = show(*values), position
                 by_model[model] = (shown, rank)
-        # (relation, its column in a row, names by id, ranks by id) for each relation.
-        self.relations = [
-            (name, f"{name}_ids", *by_model[model]) for name, (model, _, _) in RELATIONS.items()
-        ]
+        # (names by id, ranks by id) of each relation, in RELATIONS' order.
+        self.names = [by_model[model] for model, _, _ in RELATIONS.values()]
 
     def listed(self, lists):
         """The names of the linked records of each relation, in their order, from the row's id
         lists (a list on PostgreSQL, a comma-separated string on SQLite)."""
         listed = []
-        for ids, (_, _, shown, rank) in zip(lists, self.relations, strict=True):
+        for ids, (shown, rank) in zip(lists, self.names, strict=True):
             if not ids:
                 listed.append([])
                 continue

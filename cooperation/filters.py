@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 
 from .counting import once_per_version
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
+from .models.base import counts_by
 from .search import terms
 
 SORTS = [("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title (A–Z)")]
@@ -62,8 +63,9 @@ class Facet:
 
 
 def catalogue_options(version=None):
-    """The options readers may choose from, as (value, label) pairs, and under "ids" each
-    option's value by its record's id: one query for all three, once per catalogue version."""
+    """The options readers may choose from, as (value, label) pairs, under "ids" each option's
+    value by its record's id and under "pks" the other way round: one query for all three,
+    once per catalogue version."""
     return once_per_version(version, "options", [], _catalogue_options)
 
 
@@ -83,14 +85,14 @@ def _catalogue_options():
         )
     )
     options = {"country": [], "theme": [], "agency": []}
-    ids = {"country": {}, "theme": {}, "agency": {}}
+    ids, pks = {name: {} for name in options}, {name: {} for name in options}
     for facet, pk, value, name, short in rows:
         options[facet].append((value, short or name))
-        ids[facet][pk] = value
+        ids[facet][pk], pks[facet][value] = value, pk
     for values in options.values():
         values.sort(key=lambda option: option[1].casefold())
     options["kind"] = list(AgreementKind.choices)
-    options["ids"] = ids
+    options["ids"], options["pks"] = ids, pks
     return options
 
 
@@ -214,7 +216,7 @@ class AgreementFilter(django_filters.FilterSet):
         match=all, for the combined facets, to each of them."""
         if not values:
             return queryset
-        ids = self._ids(name)
+        ids = self.options["pks"][name]
         chosen = (
             [[ids[value]] for value in values]
             if self._combined(name)
@@ -223,14 +225,6 @@ class AgreementFilter(django_filters.FilterSet):
         for group in chosen:
             queryset = queryset.linked_to(LINKS[name], group)
         return queryset
-
-    def _ids(self, name):
-        if not hasattr(self, "_ids_by_value"):
-            self._ids_by_value = {
-                facet: {value: pk for pk, value in ids.items()}
-                for facet, ids in self.options["ids"].items()
-            }
-        return self._ids_by_value[name]
 
     def _combined(self, name):
         return name in self.COMBINED and self.matches_all()
@@ -333,7 +327,8 @@ class AgreementFilter(django_filters.FilterSet):
         for name, label in FACETS:
             counts, chosen = summary["counts"][name], self.selected(name)
             shown = summary["ranked"][name][:limit]
-            missing = [value for value in chosen if value not in {v for v, _ in shown}]
+            listed = {value for value, _ in shown}
+            missing = [value for value in chosen if value not in listed]
             if missing:
                 labels = labels or {n: dict(self.options[n]) for n, _ in FACETS}
                 shown = shown + [(value, labels[name].get(value, value)) for value in missing]
@@ -347,26 +342,24 @@ class AgreementFilter(django_filters.FilterSet):
         """{option: agreements} for one facet; with no other filter, straight from the table.
         An option counts what choosing it would give: with the others of its facet (either
         may match), or, with match=all, within the current results (each must)."""
-        combined = name in self.COMBINED and self.matches_all()
-        matching = self.queryset_without() if combined else self.queryset_without(name)
+        matching = self.queryset_without() if self._combined(name) else self.queryset_without(name)
         everything = not matching.query.where
         if name in LINKS:
             field = Agreement._meta.get_field(LINKS[name])
-            through, column = field.remote_field.through, f"{field.m2m_reverse_name()}"
-            rows = through.objects.all()
+            rows = field.remote_field.through.objects.all()
             if not everything:
                 rows = rows.filter(agreement_id__in=matching.values("pk"))
             # A link is one (agreement, country, party or theme) pair: no agreement counts twice.
             # Grouped by the id alone (no join), then named from the options.
-            rows = rows.order_by().values(column).annotate(n=Count("*"))
             named = self.options["ids"][name]
-            return {named[pk]: n for pk, n in rows.values_list(column, "n") if pk in named}
+            counted = counts_by(rows, field.m2m_reverse_name())
+            return {named[pk]: n for pk, n in counted.items() if pk in named}
         rows = (
             Agreement.objects.all()
             if everything
             else Agreement.objects.filter(pk__in=matching.values("pk"))
         )
-        return dict(rows.order_by().values(name).annotate(n=Count("*")).values_list(name, "n"))
+        return counts_by(rows, name)
 
     def year_counts(self):
         """Agreements per year for the results with every filter but `year` applied."""

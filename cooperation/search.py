@@ -78,11 +78,21 @@ def terms(query):
 
 def document(agreement):
     """The text an agreement is found by (its relations must be prefetched)."""
+    return document_of(
+        agreement,
+        agreement.parties.all(),
+        agreement.signatories.all(),
+        [quote.text for quote in agreement.quotes.all()],
+    )
+
+
+def document_of(agreement, parties, signatories, quotes):
+    """The text an agreement is found by, from its parties and signatories (in their order:
+    by name) and its quotes' texts."""
     parts = [agreement.title, agreement.summary, agreement.place]
-    parts += [f"{party.acronym} {party.name}" for party in agreement.parties.all()]
-    parts += [person.name for person in agreement.signatories.all()]
-    parts += [quote.text for quote in agreement.quotes.all()]
-    return indexed_text(" ".join(parts))
+    parts += [f"{party.acronym} {party.name}" for party in parties]
+    parts += [person.name for person in signatories]
+    return indexed_text(" ".join([*parts, *quotes]))
 
 
 def refresh_search_text(agreements):

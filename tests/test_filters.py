@@ -197,10 +197,10 @@ def test_facet_counts_without_a_selection(client, loaded):
     countries, ticked = facet(html, "country")
     assert countries["VN"] == 5
     assert countries["CN"] == len(CHINA)
-    assert countries["FR"] == Agreement.objects.with_countries(["FR"]).count()
+    assert countries["FR"] == Agreement.objects.filter(countries__code="FR").distinct().count()
     assert ticked == set()
     themes, _ = facet(html, "theme")
-    assert themes["climate"] == Agreement.objects.with_themes(["climate"]).count()
+    assert themes["climate"] == Agreement.objects.filter(themes__slug="climate").count()
 
 
 def test_a_facet_leaves_its_own_selection_out_and_applies_the_others(client, loaded):

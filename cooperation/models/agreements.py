@@ -44,12 +44,6 @@ class AgreementQuerySet(DatedQuerySet):
     def newest_first(self):
         return self.order_by(*Agreement._meta.ordering)
 
-    def with_countries(self, country_codes):
-        """Agreements that concern any of these countries: through a party, or as the documents
-        say."""
-        links = Agreement.countries.through.objects.filter(country__code__in=country_codes)
-        return self.filter(pk__in=links.values("agreement_id"))
-
     def refresh_countries(self, chunk=2000):
         """Make `countries` hold, for these agreements, their parties' countries and the
         countries they concern."""
@@ -83,14 +77,6 @@ class AgreementQuerySet(DatedQuerySet):
         links = field.remote_field.through.objects.filter(
             **{f"{field.m2m_reverse_name()}__in": ids}
         )
-        return self.filter(pk__in=links.values("agreement_id"))
-
-    def with_parties(self, agency_slugs):
-        links = Agreement.parties.through.objects.filter(agency__slug__in=agency_slugs)
-        return self.filter(pk__in=links.values("agreement_id"))
-
-    def with_themes(self, theme_slugs):
-        links = Agreement.themes.through.objects.filter(theme__slug__in=theme_slugs)
         return self.filter(pk__in=links.values("agreement_id"))
 
     def search(self, text):

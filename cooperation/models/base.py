@@ -31,7 +31,7 @@ class DatedQuerySet(CatalogueQuerySet):
 
     def counts_by_year(self):
         """[(year or None, records)], for a timeline."""
-        return list(self.order_by().values("year").annotate(n=Count("*")).values_list("year", "n"))
+        return list(counts_by(self, "year").items())
 
 
 class CatalogueModel(models.Model):

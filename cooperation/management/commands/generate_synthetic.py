@@ -37,7 +37,7 @@ from cooperation.models import (
     Theme,
     analyze_catalogue,
 )
-from cooperation.search import indexed_text
+from cooperation.search import document_of
 
 PREFIX = "syn-"
 COUNTRY_CODES = (
@@ -369,11 +369,12 @@ class Command(BaseCommand):
             source = r.choice(sources)
             quoted.append(source)
             # What cooperation.search.document() makes of it, its relations in their order.
-            parts = [agreement.title, agreement.summary, agreement.place]
-            parts += [f"{a.acronym} {a.name}" for a in sorted(parties, key=lambda a: a.name)]
-            parts += [p.name for p in sorted(links["signatories"][-1], key=lambda p: p.name)]
-            parts.append(first_lines[source.pk])
-            agreement.search_text = indexed_text(" ".join(parts))
+            agreement.search_text = document_of(
+                agreement,
+                sorted(parties, key=lambda agency: agency.name),
+                sorted(links["signatories"][-1], key=lambda person: person.name),
+                [first_lines[source.pk]],
+            )
             rows.append(agreement)
         agreements = Agreement.objects.bulk_create(rows, batch_size=BATCH)
         self.link_chosen(Agreement.parties.through, "agency_id", agreements, links["parties"])
@@ -395,9 +396,10 @@ class Command(BaseCommand):
             ],
             batch_size=BATCH,
         )
+        content_type = ContentType.objects.get_for_model(Agreement)
         self.agreement_quotes = [
             Quote(
-                content_type=ContentType.objects.get_for_model(Agreement),
+                content_type=content_type,
                 object_id=agreement.pk,
                 source=source,
                 text=first_lines[source.pk],
