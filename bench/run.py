@@ -145,12 +145,12 @@ def time_pages(requests, cold_requests):
     first reader after a write sees)."""
     from django.core.cache import caches
 
-    pages_only = [caches["default"]]
-    everything = [caches[alias] for alias in caches]
+    from cooperation.counting import empty_caches
+
     measured = {}
     for name, url in PAGES:
-        warm, queries = timed(url, requests, pages_only)
-        cold, cold_queries = timed(url, cold_requests, everything)
+        warm, queries = timed(url, requests, caches["default"].clear)
+        cold, cold_queries = timed(url, cold_requests, empty_caches)
         measured[name] = {
             "url": url,
             "median_ms": round(statistics.median(warm), 1),
@@ -162,9 +162,9 @@ def time_pages(requests, cold_requests):
     return measured
 
 
-def timed(url, requests, emptied):
-    """(sorted server times in ms, queries of a request) of `requests` requests, these caches
-    emptied before each; two more first, to warm the connection and the templates. The
+def timed(url, requests, empty):
+    """(sorted server times in ms, queries of a request) of `requests` requests, `empty()`
+    called before each; two more first, to warm the connection and the templates. The
     queries are counted on one more request: recording them (with their parameters) would
     slow the timed ones."""
     from django.db import connection
@@ -174,8 +174,7 @@ def timed(url, requests, emptied):
     client, timings = Client(), []
 
     def get():
-        for store in emptied:
-            store.clear()
+        empty()
         response = client.get(url)
         if response.streaming:
             b"".join(response.streaming_content)
@@ -287,15 +286,15 @@ def peak_kib(pid):
 
 def slowest_query_plan():
     """EXPLAIN ANALYZE of the slowest query of any page, nothing cached, at the largest size."""
-    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from cooperation.counting import empty_caches
+
     client, slowest = Client(), (0.0, "", "")
     for _, url in PAGES:
-        for alias in caches:
-            caches[alias].clear()
+        empty_caches()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
             if response.streaming:

@@ -12,14 +12,24 @@ shares.
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.utils import make_template_fragment_key
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 ALIAS = "versioned"
+# The values read most recently are also kept in this process as they are, not pickled: the
+# catalogue's options and a search's counts are read by every request of a list, and
+# unpickling them again each time cost as much as the rest of the page's work. What a
+# caller gets is shared with other requests: it must not change it.
+RECENT = 32
+_recent = OrderedDict()
+_recent_lock = threading.Lock()
 
 
 def digest(parts):
@@ -33,12 +43,31 @@ def once_per_version(version, name, parts, compute):
     if version is None:
         return compute()
     key = f"counts:{version}:{name}:{digest(parts)}"
+    with _recent_lock:
+        value = _recent.get(key)
+        if value is not None:
+            _recent.move_to_end(key)
+            return value
     store = caches[ALIAS]
     value = store.get(key)
     if value is None:
         value = compute()
         store.set(key, value)
+    if not isinstance(store, DummyCache):  # a cache configured to keep nothing: nor does this
+        with _recent_lock:
+            _recent[key] = value
+            if len(_recent) > RECENT:
+                _recent.popitem(last=False)
     return value
+
+
+def empty_caches():
+    """Forget every cached page, count and row, this process's copies too: what a test or a
+    cold benchmark starts from."""
+    for alias in caches:
+        caches[alias].clear()
+    with _recent_lock:
+        _recent.clear()
 
 
 ROW_TEMPLATE = "cooperation/_agreement_row_content.html"
