@@ -100,6 +100,7 @@ def _catalogue_options():
 # its column.
 FACETS = (("country", "Country"), ("theme", "Theme"), ("kind", "Kind"), ("agency", "Party"))
 LINKS = {"country": "countries", "theme": "themes", "agency": "parties"}
+FACET_NAMES = {name for name, _ in FACETS}
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -151,14 +152,14 @@ class AgreementFilter(django_filters.FilterSet):
         # thousands of agencies as its choices would be copied into every form.
         for name in ("country", "theme", "agency"):
             given = set(data.getlist(name)) if data is not None else set()
-            self.filters[name].extra["choices"] = [
-                (value, label) for value, label in self.options[name] if value in given
-            ]
+            chosen = [(v, label) for v, label in self.options[name] if v in given] if given else []
+            self.filters[name].extra["choices"] = chosen
 
     def _drop_unknown_values(self, data):
         data = data.copy()
+        known_kinds = dict(self.options["kind"])
         for name in self.CHOSEN_FROM_CATALOGUE:
-            known = {value for value, _ in self.options[name]}
+            known = known_kinds if name == "kind" else self.options["pks"][name]
             kept = []
             for raw in data.getlist(name):
                 value = raw.strip().upper() if name == "country" else raw.strip().lower()
@@ -272,10 +273,11 @@ class AgreementFilter(django_filters.FilterSet):
 
     def chips(self):
         """Each chosen filter as a reader reads it, with the address that removes it."""
-        labels = {name: dict(options) for name, options in self.options.items()}
+        state, chips = self.state(), []
+        # Only the chosen facets' labels: the catalogue has thousands of agencies.
+        labels = {name: dict(self.options[name]) for name in {n for n, _ in state} & FACET_NAMES}
         labels["status"] = dict(AgreementStatus.choices)
         words = {"year": "Year", "year_from": "From", "year_to": "Until", "q": "Search"}
-        state, chips = self.state(), []
         for index, (name, value) in enumerate(state):
             if name == "sort":
                 continue
