@@ -13,6 +13,7 @@ from django.db import (
     connection,
     transaction,
 )
+from django.db.backends.postgresql.psycopg_any import IsolationLevel
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -77,11 +78,21 @@ def read_snapshot():
     if connection.in_atomic_block:
         yield
         return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            yield
+        return
+    # The transaction's own BEGIN names the level (psycopg's `isolation_level`): no statement
+    # of its own, one round trip fewer on every page. Writes keep the default.
+    connection.ensure_connection()
+    driver = connection.connection
+    driver.isolation_level = IsolationLevel.REPEATABLE_READ
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        if connection.connection is driver and not driver.closed:
+            driver.isolation_level = connection.isolation_level
 
 
 def unavailable(request, error):
