@@ -68,11 +68,13 @@ def test_a_write_is_counted_at_once(client, catalogue):
     assert '<span class="count">61</span>' in france.text
 
 
-@pytest.mark.parametrize("few", [10, 500])  # a page's ids read with LIMIT, or all of them
-def test_deep_pages_show_the_rows_of_their_order(client, catalogue, few, monkeypatch):
+# A page's ids read with LIMIT or all of them; the first pages' ids kept or not.
+@pytest.mark.parametrize("few, first", [(10, 0), (500, 0), (10, 50), (500, 100)])
+def test_deep_pages_show_the_rows_of_their_order(client, catalogue, few, first, monkeypatch):
     from cooperation.views.base import IdsFirstPaginator
 
     monkeypatch.setattr(IdsFirstPaginator, "FEW", few)
+    monkeypatch.setattr(IdsFirstPaginator, "FIRST", first)
     expected = sorted(f"Agreement {n}" for n in range(60))  # title, then slug: the same order
     shown = []
     for page in (1, 2, 3):
@@ -91,3 +93,17 @@ def test_counts_of_one_version_are_not_read_under_another(client, catalogue):
     assert result_count(client.get("/agreements/?theme=space")) == 30
     catalogue["themes"][1].agreements.clear()
     assert result_count(client.get("/agreements/?theme=space")) == 0
+
+
+def test_the_first_pages_ids_are_read_once_per_version(client, catalogue, monkeypatch):
+    from cooperation.views.base import IdsFirstPaginator
+
+    monkeypatch.setattr(IdsFirstPaginator, "FIRST", 50)  # pages 1 and 2 of 25 rows, not 3
+    for page in (1, 2, 3):
+        client.get(f"/agreements/?page={page}")
+    cache.clear()  # the rendered pages only: the counts, kept ids and rows stay
+    kept = [queries_for(client, f"/agreements/?page={page}") for page in (1, 2)]
+    assert kept == [1, 1]  # the catalogue's version, nothing else
+    assert queries_for(client, "/agreements/?page=3") == 2  # and the page's ids
+    newest = make_agreement(slug="newest", title="The newest one", year=2030)
+    assert titles(client.get("/agreements/"))[0] == newest.title

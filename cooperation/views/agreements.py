@@ -7,7 +7,7 @@ from django_filters.views import FilterView
 
 from .. import charts, exports
 from ..caching import catalogue_version
-from ..counting import agreement_rows, digest
+from ..counting import agreement_rows, digest, once_per_version
 from ..feeds import AgreementFeed
 from ..filters import MATCHES, SORTS, AgreementFilter, Notice, browser_url, catalogue_options
 from ..models import Agreement
@@ -35,12 +35,14 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         """Pages of rendered rows: each agreement's row is rendered once per catalogue version
-        (cooperation.counting), and only the rows not yet rendered are read."""
-        version = self.filterset.version
+        (cooperation.counting), and only the rows not yet rendered are read; the first pages'
+        ids are read once per version and filter state (with its sort)."""
+        version, state = self.filterset.version, self.filterset.state()
         return IdsFirstPaginator(
             queryset,
             per_page,
             count=self.filterset.summary()["total"],
+            keep=lambda read: once_per_version(version, "first-ids", state, read),
             fetch=lambda ids: agreement_rows(
                 version, ids, lambda missing: Agreement.objects.for_list().filter(pk__in=missing)
             ),

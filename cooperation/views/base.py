@@ -14,13 +14,15 @@ class IdsFirstPaginator(Paginator):
     """Pages of a long ordered list: a page's ids first, from the index of its order alone,
     then its rows by id (`fetch(ids)` gives them, in that order), so that page 4,000 costs
     about what page 1 costs. `count`, when known (counted once per catalogue version), is not
-    counted again."""
+    counted again; `keep`, when given, keeps the first ids (`keep(read)` returns what `read()`
+    returns, read once per catalogue version), so that the first pages read no ids at all."""
 
     FEW = 500
+    FIRST = 100
 
-    def __init__(self, object_list, per_page, *, fetch, count=None, **kwargs):
+    def __init__(self, object_list, per_page, *, fetch, count=None, keep=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.fetch = fetch
+        self.fetch, self.keep = fetch, keep
         if count is not None:
             self.__dict__["count"] = count  # Paginator.count is a cached property
 
@@ -30,11 +32,17 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        if self.keep is not None and top <= self.FIRST:
+            ids = self.keep(lambda: self.ids(0, self.FIRST))[bottom:top]
+        else:
+            ids = self.ids(bottom, top)
+        return self._get_page(self.fetch(ids), number, self)
+
+    def ids(self, bottom, top):
         ordered = self.object_list.values_list("pk", flat=True)
         # Few results: all their ids in order, then the page's. With LIMIT the planner may walk
         # the whole ordered index looking for rows it wrongly expects to be many.
-        ids = list(ordered)[bottom:top] if self.count <= self.FEW else list(ordered[bottom:top])
-        return self._get_page(self.fetch(ids), number, self)
+        return list(ordered)[bottom:top] if self.count <= self.FEW else list(ordered[bottom:top])
 
 
 class ForgivingPaginationMixin:
