@@ -35,7 +35,7 @@ bench: install bench-deps
 
 # The same at 200 agreements in a few seconds, so that CI keeps the benchmark working.
 bench-smoke: install bench-deps
-	$(BIN)/python bench/run.py --sizes 200 --requests 3 --wrk-seconds 1 --output /tmp/cooperation-bench-smoke.json
+	$(BIN)/python bench/run.py --sizes 200 --requests 3 --wrk-seconds 1 --rounds 1 --output /tmp/cooperation-bench-smoke.json
 
 # The atlas and Datasette side by side on one SQLite file of 100,000 synthetic agreements
 # (Datasette in an environment of its own), and the same at 2,000 in a minute or two.

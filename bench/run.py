@@ -1,16 +1,16 @@
 """The benchmark: pages from 1,000 to 100,000 agreements on PostgreSQL.
 
-    python bench/run.py [--sizes 1000,10000,100000] [--requests 40] [--wrk-seconds 10]
+    python bench/run.py [--sizes 1000,10000,100000] [--requests 40] [--wrk-seconds 5] [--rounds 5]
 
 It creates its own database (cooperation_bench), fills it with `generate_synthetic` at each
 size and prints, for every page, the server time and the queries per request (not counting the
 BEGIN, SET TRANSACTION and COMMIT of the page's read snapshot): uncached (the rendered page
 never kept; median, p95), and cold (every cache emptied, the counts of cooperation.counting
 too: what the first reader after a write waits). At the largest size it runs gunicorn (2 sync
-workers) on loopback and measures with wrk, in the same run, the filtered list (cached,
-revalidated with If-None-Match, uncached, nothing cached) against a bare constant view and a
-bare 25-row table view; then the peak memory of a worker while it streams the whole CSV export,
-and the EXPLAIN ANALYZE plan of the slowest query. The table is printed and written as JSON.
+workers) on loopback and measures with wrk, in turn and several rounds, the filtered list
+(cached, revalidated with If-None-Match, uncached, nothing cached) against a bare constant view
+and a bare 25-row table view; then the peak memory of a worker while it streams the whole CSV
+export, and the EXPLAIN ANALYZE plan of the slowest query. The table is printed and written as JSON.
 """
 
 import argparse
@@ -89,7 +89,10 @@ def main():
     parser.add_argument(
         "--cold-requests", type=int, default=5, help="timed requests per page, nothing cached"
     )
-    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--wrk-seconds", type=int, default=5, help="seconds of each wrk run")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="times each view is measured, in turn with the others"
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument(
         "--reuse",
@@ -128,7 +131,7 @@ def main():
             "pages": time_pages(args.requests, args.cold_requests),
         }
         print_pages(results["sizes"][size]["pages"])
-    results["load"] = load_test(args.wrk_seconds)
+    results["load"] = load_test(args.wrk_seconds, args.rounds)
     print_load(results["load"])
     results["memory"] = export_memory()
     print_memory(results["memory"])
@@ -226,31 +229,50 @@ def wrk(url, seconds, headers=(), connections=16):
     }
 
 
-def load_test(seconds):
-    """Requests per second under gunicorn, each page beside the bare views, in one run."""
+def load_test(seconds, rounds):
+    """Requests per second under gunicorn, each page beside the bare views: three servers (the
+    site's caches, the page cache off, every cache off) run at once, and each view is measured
+    in turn, `rounds` times, so that a ratio compares measurements taken seconds apart. Each
+    view shows its median round; each ratio is the median of the rounds' own ratios."""
+    with (
+        bench_server() as cached,
+        bench_server(BENCH_CACHE="pages") as uncached,
+        bench_server(BENCH_CACHE="dummy") as nothing_cached,
+    ):
+        etag = urllib.request.urlopen(cached.url(FILTERED)).headers["ETag"]
+        views = {
+            "bare constant view": (cached.url("/bench/constant/"), ()),
+            "bare 25-row table view": (cached.url("/bench/table/"), ()),
+            "filtered list, cached": (cached.url(FILTERED), ()),
+            "filtered list, revalidated (304)": (cached.url(FILTERED), [f"If-None-Match: {etag}"]),
+            "filtered list, uncached": (uncached.url(FILTERED), ()),
+        }
+        measured = {name: [] for name in views}
+        for _ in range(rounds):
+            for name, (url, headers) in views.items():
+                measured[name].append(wrk(url, seconds, headers))
+        # Last and with one connection per worker: its requests take long enough that 16
+        # connections would leave a queue behind them and wrk's two-second timeout would
+        # drop the slowest.
+        measured["filtered list, nothing cached"] = [
+            wrk(nothing_cached.url(FILTERED), seconds * rounds, connections=2)
+        ] * rounds
     results = {}
-    with bench_server() as server:
-        results["bare constant view"] = wrk(server.url("/bench/constant/"), seconds)
-        results["bare 25-row table view"] = wrk(server.url("/bench/table/"), seconds)
-        results["filtered list, cached"] = wrk(server.url(FILTERED), seconds)
-        etag = urllib.request.urlopen(server.url(FILTERED)).headers["ETag"]
-        results["filtered list, revalidated (304)"] = wrk(
-            server.url(FILTERED), seconds, [f"If-None-Match: {etag}"]
+    for name, runs in measured.items():
+        results[name] = sorted(runs, key=lambda run: run["requests_per_second"])[len(runs) // 2]
+        results[name]["rounds"] = [run["requests_per_second"] for run in runs]
+    against = {
+        "filtered list, cached": ("bare constant view", "ratio_to_constant_view"),
+        "filtered list, revalidated (304)": ("bare constant view", "ratio_to_constant_view"),
+        "filtered list, uncached": ("bare 25-row table view", "ratio_to_table_view"),
+        "filtered list, nothing cached": ("bare 25-row table view", "ratio_to_table_view"),
+    }
+    for name, (bare, key) in against.items():
+        ratios = sorted(
+            run["requests_per_second"] / base["requests_per_second"]
+            for run, base in zip(measured[name], measured[bare], strict=True)
         )
-    with bench_server(BENCH_CACHE="pages") as server:
-        results["filtered list, uncached"] = wrk(server.url(FILTERED), seconds)
-    with bench_server(BENCH_CACHE="dummy") as server:
-        results["filtered list, nothing cached"] = wrk(server.url(FILTERED), seconds)
-    constant = results["bare constant view"]["requests_per_second"]
-    table = results["bare 25-row table view"]["requests_per_second"]
-    for name in ("filtered list, cached", "filtered list, revalidated (304)"):
-        results[name]["ratio_to_constant_view"] = round(
-            results[name]["requests_per_second"] / constant, 2
-        )
-    for name in ("filtered list, uncached", "filtered list, nothing cached"):
-        results[name]["ratio_to_table_view"] = round(
-            results[name]["requests_per_second"] / table, 2
-        )
+        results[name][key] = round(ratios[len(ratios) // 2], 2)
     return results
 
 
@@ -323,7 +345,11 @@ def print_pages(pages):
 
 
 def print_load(load):
-    print("\n== Throughput (gunicorn, 2 sync workers, wrk -t2 -c16, loopback)")
+    rounds = len(next(iter(load.values()))["rounds"])
+    print(
+        f"\n== Throughput (gunicorn, 2 sync workers, wrk -t2 -c16, loopback; median of {rounds}"
+        " rounds, ratios the median of each round's)"
+    )
     print(f"  {'':<36} {'req/s':>9} {'p50':>9} {'p99':>9} {'errors':>7}  ratio")
     for name, row in load.items():
         ratio = row.get("ratio_to_constant_view", row.get("ratio_to_table_view", ""))
