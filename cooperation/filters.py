@@ -6,12 +6,14 @@ repeat (either value matches). A value that names nothing is dropped with a noti
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import django_filters
 from django import forms
 from django.db.models import Count, F, Value
-from django.urls import reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 
 from .counting import once_per_version
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
@@ -31,7 +33,14 @@ def browser_url(pairs=(), **params):
     (a list repeats the key); empty values are left out."""
     given = [*pairs, *params.items()]
     query = urlencode([(k, v) for k, v in given if v not in (None, "", [])], doseq=True)
-    return reverse("cooperation:agreement_list") + (f"?{query}" if query else "")
+    path = _browser_path(get_resolver(get_urlconf()), get_script_prefix(), get_language())
+    return path + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=16)
+def _browser_path(resolver, prefix, language):
+    # What reverse() gives depends on nothing else; a list page builds a dozen such links.
+    return reverse("cooperation:agreement_list")
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -145,6 +154,7 @@ class AgreementFilter(django_filters.FilterSet):
         self.version = version
         self.options = options if options is not None else catalogue_options(version)
         self.notices = []
+        self._state = self._summary_value = None
         if data is not None:
             data = self._drop_unknown_values(data)
         super().__init__(data, *args, **kwargs)
@@ -266,10 +276,12 @@ class AgreementFilter(django_filters.FilterSet):
 
     def state(self):
         """The valid parameters in a stable order: what every link and export repeats."""
-        pairs = []
-        for name in self.base_filters:
-            pairs += [(name, value) for value in self.selected(name)]
-        return [pair for pair in pairs if pair not in DEFAULTS]
+        if self._state is None:
+            pairs = []
+            for name in self.base_filters:
+                pairs += [(name, value) for value in self.selected(name)]
+            self._state = [pair for pair in pairs if pair not in DEFAULTS]
+        return list(self._state)
 
     def chips(self):
         """Each chosen filter as a reader reads it, with the address that removes it."""
@@ -302,8 +314,10 @@ class AgreementFilter(django_filters.FilterSet):
     def summary(self):
         """{"total", "counts" per facet, "years"} of the results: counted once per catalogue
         version and filter state, whatever the sort or the page."""
-        state = [pair for pair in self.state() if pair[0] != "sort"]
-        return once_per_version(self.version, "agreements", state, self._summary)
+        if self._summary_value is None:
+            state = [pair for pair in self.state() if pair[0] != "sort"]
+            self._summary_value = once_per_version(self.version, "agreements", state, self._summary)
+        return self._summary_value
 
     def _summary(self):
         counts = {name: self._counts(name) for name, _ in FACETS}
