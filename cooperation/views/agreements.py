@@ -21,11 +21,15 @@ FORMATS = ("html", *EXPORTS, "atom")
 class AgreementListView(ForgivingPaginationMixin, FilterView):
     filterset_class = AgreementFilter
     template_name = "cooperation/agreement_filter.html"
+    context_object_name = "agreement_list"
     paginate_by = 25
     strict = False
 
     def get_queryset(self):
         return Agreement.objects.for_list()
+
+    def get_template_names(self):
+        return [self.template_name]  # not guessed from the list, which may never be built
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -59,7 +63,8 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             self.notices.append(Notice("format", output, "use csv, json or atom; showing the page"))
             output = "html"
         self.filterset = self.get_filterset(self.get_filterset_class())
-        self.object_list = self.filterset.qs
+        # Built only if something reads it: the first pages of a kept search do not.
+        self.object_list = SimpleLazyObject(lambda: self.filterset.qs)
         notices = self.notices + self.filterset.all_notices
         if not notices:
             canonical = self.filterset.state() + [
@@ -78,7 +83,7 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             del response["Last-Modified"]
             return response
         if output in EXPORTS:
-            return EXPORTS[output](request, self.object_list, self.filterset.state())
+            return EXPORTS[output](request, self.filterset.qs, self.filterset.state())
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context)
 

@@ -38,7 +38,11 @@ class IdsFirstPaginator(Paginator):
             ids = self.ids(bottom, top)
         return self._get_page(self.fetch(ids), number, self)
 
+    def _check_object_list_is_ordered(self):
+        """Checked when ids are read (`ids()`), not before: kept ids need no list at all."""
+
     def ids(self, bottom, top):
+        super()._check_object_list_is_ordered()
         ordered = self.object_list.values_list("pk", flat=True)
         # Few results: all their ids in order, then the page's. With LIMIT the planner may walk
         # the whole ordered index looking for rows it wrongly expects to be many.
