@@ -9,11 +9,14 @@ never kept; median, p95), and cold (every cache emptied, the counts of cooperati
 too: what the first reader after a write waits). At the largest size it runs gunicorn (2 sync
 workers) on loopback and measures with wrk, in turn and several rounds, the filtered list
 (cached, revalidated with If-None-Match, uncached, nothing cached) against a bare constant view
-and a bare 25-row table view; then the peak memory of a worker while it streams the whole CSV
-export, and the EXPLAIN ANALYZE plan of the slowest query. The table is printed and written as JSON.
+and a bare 25-row table view; then the exports' rows per second (a country's, a theme's, a
+search's, every agreement's, with a worker's peak memory while it streams them all), and the
+EXPLAIN ANALYZE plan of the slowest query. The table is printed and written as JSON.
 """
 
 import argparse
+import csv
+import io
 import json
 import os
 import re
@@ -117,7 +120,7 @@ def main():
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # served as in production
-    results = {"sizes": {}, "load": None, "memory": None, "explain": None}
+    results = {"sizes": {}, "load": None, "exports": None, "explain": None}
     from cooperation.models import Agreement
 
     for size in sizes:
@@ -133,8 +136,8 @@ def main():
         print_pages(results["sizes"][size]["pages"])
     results["load"] = load_test(args.wrk_seconds, args.rounds)
     print_load(results["load"])
-    results["memory"] = export_memory()
-    print_memory(results["memory"])
+    results["exports"] = export_speed()
+    print_exports(results["exports"])
     results["explain"] = slowest_query_plan()
     print_explain(results["explain"])
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -276,28 +279,58 @@ def load_test(seconds, rounds):
     return results
 
 
-def export_memory():
-    """Peak memory of one worker before and after it streams the CSV of every agreement."""
+EXPORTS = [
+    ("CSV of a country", "/agreements/?country=XB&format=csv"),
+    ("CSV of another country", "/agreements/?country=XC&format=csv"),
+    ("JSON of a country", "/agreements/?country=XB&format=json"),
+    ("CSV of a theme", "/agreements/?theme=syn-climate&format=csv"),
+    ("CSV of a search", "/agreements/?q=satellite&format=csv"),
+]
+
+
+def export_speed(attempts=3):
+    """Rows per second of the exports through gunicorn (the best of `attempts`), then the peak
+    memory of its one worker before and after it streams the CSV of every agreement."""
+    results = {}
     with bench_server(workers=1) as server:
         urllib.request.urlopen(server.url("/agreements/?country=XA&format=csv")).read()  # warm up
+        for name, path in EXPORTS:
+            results[name] = {"url": path, **timed_export(server.url(path), attempts)}
         worker = int(
             subprocess.run(
                 ["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True
             ).stdout.split()[0]
         )
         before = peak_kib(worker)
-        started = time.perf_counter()
-        size = len(
-            urllib.request.urlopen(server.url("/agreements/?format=csv"), timeout=600).read()
-        )
-        seconds = time.perf_counter() - started
+        everything = timed_export(server.url("/agreements/?format=csv"), 1)
         after = peak_kib(worker)
-    return {
-        "csv_bytes": size,
-        "seconds": round(seconds, 1),
+    results["CSV of every agreement"] = {
+        "url": "/agreements/?format=csv",
+        **everything,
         "peak_before_mib": round(before / 1024, 1),
         "peak_after_mib": round(after / 1024, 1),
         "growth_mib": round((after - before) / 1024, 1),
+    }
+    return results
+
+
+def timed_export(url, attempts):
+    best, body = None, b""
+    for _ in range(attempts):
+        started = time.perf_counter()
+        body = urllib.request.urlopen(url, timeout=600).read()
+        seconds = time.perf_counter() - started
+        best = seconds if best is None else min(best, seconds)
+    text = body.decode()
+    if "format=json" in url:
+        rows = len(json.loads(text))
+    else:
+        rows = len(list(csv.reader(io.StringIO(text)))) - 1  # and the header
+    return {
+        "rows": rows,
+        "bytes": len(body),
+        "seconds": round(best, 3),
+        "rows_per_second": round(rows / best),
     }
 
 
@@ -366,11 +399,15 @@ def print_load(load):
         )
 
 
-def print_memory(memory):
+def print_exports(exports):
+    print("\n== Exports (gunicorn, 1 sync worker, the best of 3)")
+    print(f"  {'':<28} {'rows':>8} {'seconds':>8} {'rows/s':>8}")
+    for name, row in exports.items():
+        print(f"  {name:<28} {row['rows']:>8,} {row['seconds']:>8} {row['rows_per_second']:>8,}")
+    whole = exports["CSV of every agreement"]
     print(
-        f"\n== CSV of every agreement: {memory['csv_bytes']:,} bytes in {memory['seconds']} s; "
-        f"worker peak {memory['peak_before_mib']} -> {memory['peak_after_mib']} MiB "
-        f"(growth {memory['growth_mib']} MiB)"
+        f"  worker peak while streaming every agreement: {whole['peak_before_mib']} -> "
+        f"{whole['peak_after_mib']} MiB (growth {whole['growth_mib']} MiB)"
     )
 
 
