@@ -214,3 +214,14 @@ def test_every_record_has_a_page(client):
         response = client.get(record.get_absolute_url())
         assert response.status_code == 200
         assert f"<h1>{shown}" in response.content.decode()
+
+
+def test_the_lists_orders_and_an_agreements_links_have_their_indexes():
+    """The order indexes are written per database (migration 0011): a later migration that
+    rebuilds the table (SQLite does, to alter a field) must not lose them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = set(connection.introspection.get_constraints(cursor, "cooperation_agreement"))
+    expected = {"cooperation_agreement_newest", "cooperation_agreement_by_title"}
+    assert expected | {"agreement_extends", "agreement_implements"} <= indexes

@@ -154,11 +154,24 @@ class Agreement(CatalogueModel, PartialDate):
         related_name="agreements",
         help_text="The visit or meeting where it was signed.",
     )
+    # Indexed where set only (Meta.indexes): most agreements extend or implement nothing, and
+    # a full index told SQLite's planner that every agreement shares the one value, NULL, so
+    # an agreement's extensions were looked for by reading the whole catalogue in order.
     extends = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="extensions"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="extensions",
     )
     implements = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="implementations"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="implementations",
     )
     parties = models.ManyToManyField(Agency, blank=True, related_name="agreements")
     signatories = models.ManyToManyField(Person, blank=True, related_name="agreements")
@@ -192,6 +205,16 @@ class Agreement(CatalogueModel, PartialDate):
             models.Index(fields=["year"]),
             models.Index(fields=["kind"]),
             models.Index(fields=["status"]),
+            models.Index(
+                fields=["extends"],
+                name="agreement_extends",
+                condition=Q(extends__isnull=False),
+            ),
+            models.Index(
+                fields=["implements"],
+                name="agreement_implements",
+                condition=Q(implements__isnull=False),
+            ),
         ]
         constraints = [
             *PartialDate.Meta.constraints,
