@@ -1,17 +1,19 @@
-"""The benchmark: pages from 1,000 to 100,000 agreements on PostgreSQL.
+"""The benchmark: pages from 1,000 to 100,000 agreements on PostgreSQL (or SQLite).
 
     python bench/run.py [--sizes 1000,10000,100000] [--requests 40] [--wrk-seconds 5] [--rounds 5]
+                        [--sqlite FILE]
 
-It creates its own database (cooperation_bench), fills it with `generate_synthetic` at each
-size and prints, for every page, the server time and the queries per request (not counting the
-BEGIN, SET TRANSACTION and COMMIT of the page's read snapshot): uncached (the rendered page
-never kept; median, p95), and cold (every cache emptied, the counts of cooperation.counting
-too: what the first reader after a write waits). At the largest size it runs gunicorn (2 sync
-workers) on loopback and measures with wrk, in turn and several rounds, the filtered list
-(cached, revalidated with If-None-Match, uncached, nothing cached) against a bare constant view
-and a bare 25-row table view; then the exports' rows per second (a country's, a theme's, a
-search's, every agreement's, with a worker's peak memory while it streams them all), and the
-EXPLAIN ANALYZE plan of the slowest query. The table is printed and written as JSON.
+It creates its own database (cooperation_bench, or the SQLite file), fills it with
+`generate_synthetic` at each size and prints, for every page, the server time and the queries
+per request (not counting the BEGIN, SET TRANSACTION and COMMIT of the page's read snapshot):
+uncached (the rendered page never kept; median, p95), and cold (every cache emptied, the counts
+of cooperation.counting too: what the first reader after a write waits). At the largest size
+it runs gunicorn (2 sync workers) on loopback and measures with wrk, in turn and several
+rounds, the filtered list (cached, revalidated with If-None-Match, uncached, nothing cached)
+against a bare constant view and a bare 25-row table view; then the exports' rows per second
+(a country's, a theme's, a search's, every agreement's, with a worker's peak memory while it
+streams them all), and the plan of the slowest query (EXPLAIN ANALYZE on PostgreSQL). The
+table is printed and written as JSON.
 """
 
 import argparse
@@ -102,14 +104,25 @@ def main():
         action="store_true",
         help="keep the database if it holds the largest size already",
     )
+    parser.add_argument(
+        "--sqlite",
+        metavar="FILE",
+        help="measure this SQLite file instead of PostgreSQL (made afresh unless --reuse)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
-    if not args.reuse:
-        recreate_database(SERVER, DATABASE)
+    if args.sqlite:
+        url = f"sqlite:///{Path(args.sqlite).resolve()}"
+        if not args.reuse:
+            Path(args.sqlite).unlink(missing_ok=True)
+    else:
+        url = f"{SERVER}/{DATABASE}"
+        if not args.reuse:
+            recreate_database(SERVER, DATABASE)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=f"{SERVER}/{DATABASE}",
+        DATABASE_URL=url,
         SECRET_KEY=os.environ.get("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40),
     )
     sys.path.insert(0, str(ROOT))
@@ -359,9 +372,14 @@ def slowest_query_plan():
                 continue  # the snapshot's own statements: nothing to explain
             if float(query["time"]) > slowest[0]:
                 slowest = (float(query["time"]), url, query["sql"])
+    explain = (
+        "EXPLAIN (ANALYZE, BUFFERS) "
+        if connection.vendor == "postgresql"
+        else "EXPLAIN QUERY PLAN "
+    )
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[2])
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(explain + slowest[2])
+        plan = "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
     return {"page": slowest[1], "seconds": slowest[0], "sql": slowest[2], "plan": plan}
 
 
