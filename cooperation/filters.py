@@ -321,8 +321,12 @@ class AgreementFilter(django_filters.FilterSet):
 
     def _summary(self):
         counts = {name: self._counts(name) for name, _ in FACETS}
+        # Every agreement has one kind, and the kind facet counts the results under every other
+        # filter: the total is its sum (over the chosen kinds, if any), with no count of its own.
+        kinds = counts["kind"]
+        chosen = self.selected("kind")
         return {
-            "total": self.qs.count(),
+            "total": sum(kinds.get(kind, 0) for kind in chosen) if chosen else sum(kinds.values()),
             "counts": counts,
             # Each facet's options with results, most first: sorted here, once per version.
             "ranked": {name: self._ranked(name, counts[name]) for name, _ in FACETS},

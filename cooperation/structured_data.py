@@ -42,7 +42,7 @@ def _agreement(agreement, absolute):
         "legislationType": agreement.get_kind_display(),
         "legislationPassedBy": [_organisation(p, absolute) for p in agreement.parties.all()],
         "legislationJurisdiction": [
-            {"@type": "Country", "name": country.name} for country in agreement.countries.all()
+            {"@type": "Country", "name": country.name} for country in _countries_of(agreement)
         ],
         "about": [theme.name for theme in agreement.themes.all()],
         "isBasedOn": [
@@ -59,6 +59,14 @@ def _agreement(agreement, absolute):
     if agreement.summary:
         data["description"] = agreement.summary
     return data
+
+
+def _countries_of(agreement):
+    """Its parties' countries and the countries it concerns (what `countries` derives), from
+    what its page has read already."""
+    countries = {party.country for party in agreement.parties.all() if party.country}
+    countries |= set(agreement.countries_concerned.all())
+    return sorted(countries, key=lambda country: country.name)
 
 
 def _person(person, absolute):

@@ -33,7 +33,6 @@ class AgreementQuerySet(DatedQuerySet):
                 ),
             ),
             "countries_concerned",
-            "countries",
             "themes",
             "missions",
             "extensions",

@@ -1,7 +1,7 @@
 """What every catalogue record shares: a natural key, and queries by it and by year."""
 
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import CharField, Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 
@@ -32,6 +32,21 @@ class DatedQuerySet(CatalogueQuerySet):
     def counts_by_year(self):
         """[(year or None, records)], for a timeline."""
         return list(counts_by(self, "year").items())
+
+
+def counts_by_year_of(**querysets):
+    """{name: [(year or None, records)]} of several dated querysets, in one query."""
+    parts = [
+        rows.order_by()
+        .values("year")
+        .annotate(n=Count("*"), of=Value(name, output_field=CharField()))
+        .values_list("of", "year", "n")
+        for name, rows in querysets.items()
+    ]
+    counted = {name: [] for name in querysets}
+    for name, year, n in parts[0].union(*parts[1:], all=True):
+        counted[name].append((year, n))
+    return counted
 
 
 class CatalogueModel(models.Model):

@@ -172,13 +172,19 @@ class RelatedAgreementsMixin:
         raise NotImplementedError
 
     def related_counts(self):
-        """{"total", "years"} of the record's agreements, counted once per catalogue version."""
+        """{"total", "years"} of the record's agreements, counted once per catalogue version
+        (the total is the years' sum: no count of its own)."""
         agreements = self.related_agreements()
+
+        def count():
+            years = agreements.counts_by_year()
+            return {"total": sum(n for _, n in years), "years": years}
+
         return once_per_version(
             catalogue_version(self.request)[0],
             "related",
             [self.object._meta.label, self.object.pk],
-            lambda: {"total": agreements.count(), "years": agreements.counts_by_year()},
+            count,
         )
 
     def get_context_data(self, **kwargs):

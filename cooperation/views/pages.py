@@ -11,7 +11,7 @@ from ..context_processors import navigation
 from ..counting import once_per_version
 from ..filters import browser_url
 from ..models import Agency, Agreement, Event, Source, Theme
-from ..models.base import counts_by
+from ..models.base import counts_by, counts_by_year_of
 
 
 class HomeView(TemplateView):
@@ -30,8 +30,8 @@ class HomeView(TemplateView):
 
 def home_figures():
     """What the home page counts and draws: the same for every reader of a catalogue version."""
-    agreements_by_year = Agreement.objects.counts_by_year()
-    events_by_year = Event.objects.counts_by_year()
+    years = counts_by_year_of(agreements=Agreement.objects.all(), events=Event.objects.all())
+    agreements_by_year, events_by_year = years["agreements"], years["events"]
     themes = list(Theme.objects.for_list())
     counted = counts_by(Theme.agreements.through.objects, "theme_id")
     for theme in themes:
