@@ -15,6 +15,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
@@ -59,15 +60,18 @@ def _last_modified(request, *args, **kwargs):
     return catalogue_version(request)[1]
 
 
+def _page_key(request):
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"page:{catalogue_version(request)[0]}:{address}"
+
+
 def _rendered_once(view):
     """Serve a page from the cache of its address and catalogue version, or render and keep
     it; streamed responses, redirects and errors are never kept."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        version = catalogue_version(request)[0]
-        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"page:{version}:{address}"
+        key = _page_key(request)
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached
@@ -82,9 +86,8 @@ def _rendered_once(view):
     return wrapper
 
 
-def versioned(view):
-    """A page of the catalogue: validated by its version, rendered once per version."""
-    validated = condition(etag_func=_etag, last_modified_func=_last_modified)(_rendered_once(view))
+def _validated(view):
+    validated = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -95,3 +98,45 @@ def versioned(view):
         return response
 
     return wrapper
+
+
+def versioned(view):
+    """A page of the catalogue: validated by its version, rendered once per version."""
+    wrapper = _validated(_rendered_once(view))
+    wrapper.versioned = True
+    return wrapper
+
+
+class NotKept(Exception):
+    """The page must be rendered: it is not kept for this catalogue version."""
+
+
+@_validated
+def _kept(request, *args, **kwargs):
+    cached = cache.get(_page_key(request))
+    if cached is None:
+        raise NotKept
+    content, content_type = cached
+    return HttpResponse(content, content_type=content_type)
+
+
+def answer_kept(request):
+    """A catalogue page's answer when it needs nothing but the version: 304 when the reader's
+    copy is current, or the page as rendered for this version; None when it must be rendered.
+
+    The middleware asks before it opens the page's read snapshot, so that most requests cost
+    one query and no transaction. The version read here is forgotten when the page must be
+    rendered: the snapshot reads it again, so that what is rendered and the version it is kept
+    under come from the same commit.
+    """
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    if not getattr(match.func, "versioned", False):
+        return None
+    try:
+        return _kept(request, *match.args, **match.kwargs)
+    except NotKept:
+        del request.catalogue_version
+        return None

@@ -17,6 +17,8 @@ from django.db.backends.postgresql.psycopg_any import IsolationLevel
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from .caching import answer_kept
+
 logger = logging.getLogger(__name__)
 
 
@@ -126,7 +128,9 @@ class SnapshotStream:
 class DatabaseMiddleware:
     """Read each GET or HEAD in one snapshot, so that a page (or an export, to its last row)
     shows one catalogue even while a reload commits another, and answer 503 with the site's
-    page when the database is down. Writes (POST) keep Django's defaults."""
+    page when the database is down. Writes (POST) keep Django's defaults. A catalogue page
+    kept for the current version (or current in the reader's cache) is answered first, with
+    no snapshot to open (cooperation.caching.answer_kept)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -135,6 +139,9 @@ class DatabaseMiddleware:
         try:
             if request.method not in ("GET", "HEAD"):
                 return self.get_response(request)
+            kept = answer_kept(request)
+            if kept is not None:
+                return kept
             with ExitStack() as snapshot:
                 snapshot.enter_context(read_snapshot())
                 response = self.get_response(request)

@@ -3,12 +3,13 @@
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cooperation.models import Agreement, CatalogueVersion
-from tests.conftest import post_change
+from tests.conftest import make_agreement, post_change
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,41 @@ def test_an_older_if_modified_since_gets_the_page(client, loaded):
     assert (
         client.get(SCO, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2018 00:00:00 GMT").status_code == 200
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_page_opens_no_transaction_and_a_page_to_render_reads_the_version_in_its_own(
+    client,
+):
+    make_agreement(slug="one", title="One")
+    client.get("/agreements/")
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get("/agreements/").status_code == 200
+    assert [q["sql"].split()[0] for q in kept] == ["SELECT"]  # the version, no BEGIN
+    cache.clear()
+    with CaptureQueriesContext(connection) as rendered:
+        assert "1 agreement" in client.get("/agreements/").text
+    statements = [q["sql"] for q in rendered]
+    begin = next(i for i, sql in enumerate(statements) if sql.startswith("BEGIN"))
+    assert "cooperation_catalogueversion" in statements[0]  # before the snapshot
+    assert "cooperation_catalogueversion" in statements[begin + 1]  # and again in it
+
+
+def test_a_page_rendered_after_a_write_is_kept_and_validated_under_the_version_it_shows(
+    client, loaded, monkeypatch
+):
+    """A write may commit between the version read before the page's snapshot and the
+    snapshot itself: the page names the version its snapshot read, not the earlier one."""
+    from cooperation import caching
+
+    def written_meanwhile(request, *args, **kwargs):
+        caching.catalogue_version(request)  # read, as the middleware does, before the snapshot
+        CatalogueVersion.bump()
+        raise caching.NotKept
+
+    monkeypatch.setattr(caching, "_kept", written_meanwhile)
+    before = CatalogueVersion.current()[0]
+    response = client.get(SCO)
+    after = CatalogueVersion.current()[0]
+    assert after > before
+    assert response["ETag"].startswith(f'"v{after}.')
