@@ -18,6 +18,8 @@ from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.text import slugify
 
+from .caching import catalogue_version
+from .counting import once_per_version
 from .dates import iso_dates, partial_date_display
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Person, Quote, Theme
 from .models.base import count_of
@@ -65,19 +67,20 @@ _ROW_COLUMNS = [
 ]
 
 
-def export_rows(agreements, record_url, chunk=CHUNK):
+def export_rows(agreements, record_url, version=None, chunk=CHUNK):
     """Every agreement of the queryset as a plain row (its values in CSV_COLUMNS' order), in
     the queryset's order (the search's sort). `record_url` is an agreement's absolute address
     with SLUG standing for its slug.
 
     One query streams them all: each row carries, per relation, the ids of its linked records
     (a correlated subquery on the link table's index) and its number of quotes; the names of
-    the linked records, and their order, are read once per export."""
+    the linked records, and their order, are read once per catalogue `version` (each export,
+    without one)."""
     quotes = Quote.objects.filter(content_type=ContentType.objects.get_for_model(Agreement))
     lists = {f"{name}_ids": _linked_ids(name) for name in RELATIONS}
     columns = [*_ROW_COLUMNS, *Agreement.date_part_names, *lists, "quote_total"]
     rows = agreements.annotate(**lists, quote_total=count_of(quotes, "object_id"))
-    written = _Written(record_url)
+    written = _Written(record_url, once_per_version(version, "export-names", [], _linked_names))
     for values in rows.values_list(*columns).iterator(chunk_size=chunk):
         yield written.row(values)
 
@@ -118,24 +121,28 @@ def _linked_ids(relation):
     return Subquery(links.values("agreement_id").annotate(ids=GroupConcat(column)).values("ids"))
 
 
-class _Written:
-    """How an export writes what its rows hold: choice labels, dates as written, and the
-    linked records' names in their order, each read or made once per export."""
+def _linked_names():
+    """(names by id, ranks by id) of the records of each relation, in RELATIONS' order."""
+    by_model = {}
+    for model, fields, show in RELATIONS.values():
+        if model not in by_model:
+            rows = model.objects.order_by(fields[0], "pk").values_list("pk", *fields)
+            shown, rank = {}, {}
+            for position, (pk, *values) in enumerate(rows):
+                shown[pk], rank[pk] = show(*values), position
+            by_model[model] = (shown, rank)
+    return [by_model[model] for model, _, _ in RELATIONS.values()]
 
-    def __init__(self, record_url):
-        self.record_url, self.dates = record_url, {}
+
+class _Written:
+    """How an export writes what its rows hold: choice labels, dates as written (each made
+    once per export), and the linked records' names in their order (`names`, from
+    _linked_names())."""
+
+    def __init__(self, record_url, names):
+        self.record_url, self.dates, self.names = record_url, {}, names
         self.kinds = {code: str(label) for code, label in AgreementKind.choices}
         self.statuses = {code: str(label) for code, label in AgreementStatus.choices}
-        by_model = {}
-        for model, fields, show in RELATIONS.values():
-            if model not in by_model:
-                rows = model.objects.order_by(fields[0], "pk").values_list("pk", *fields)
-                shown, rank = {}, {}
-                for position, (pk, *values) in enumerate(rows):
-                    shown[pk], rank[pk] = show(*values), position
-                by_model[model] = (shown, rank)
-        # (names by id, ranks by id) of each relation, in RELATIONS' order.
-        self.names = [by_model[model] for model, _, _ in RELATIONS.values()]
 
     def listed(self, lists):
         """The names of the linked records of each relation, in their order, from the row's id
@@ -201,7 +208,7 @@ def _read_rows(request, agreements):
     record_url = request.build_absolute_uri(
         reverse("cooperation:agreement_detail", kwargs={"slug": "SLUG"})
     )
-    rows = export_rows(agreements, record_url)
+    rows = export_rows(agreements, record_url, catalogue_version(request)[0])
     first = next(rows, None)
     return rows if first is None else itertools.chain([first], rows)
 

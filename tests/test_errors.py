@@ -182,7 +182,7 @@ def test_an_export_whose_database_fails_is_a_503_not_a_cut_off_download(
     # Closing a server-side cursor lets the driver's own error through, unwrapped by Django.
     error = OperationalError if raised_by == "django" else connection.Database.OperationalError
 
-    def rows_from_a_dead_database(agreements, record_url, chunk=2000):
+    def rows_from_a_dead_database(agreements, record_url, version=None, chunk=2000):
         raise error("server closed the connection unexpectedly")
         yield  # a generator, like the real one
 

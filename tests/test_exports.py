@@ -58,3 +58,20 @@ def test_a_large_export_comes_in_chunks_of_rows_not_one_per_row(client, small_ca
     chunks = list(response.streaming_content)
     assert sum(chunk.count(b"\n") for chunk in chunks) == 451  # the header and every row
     assert 2 <= len(chunks) <= 5
+
+
+def test_a_renamed_party_or_theme_is_exported_under_its_new_name_at_once(client, loaded):
+    from cooperation.models import Agency, Theme
+
+    before = json.loads(download(client, "/agreements/?country=VN&format=json"))
+    vast = Agency.objects.get(acronym="VAST")
+    assert any("VAST" in row["parties"] for row in before)
+    vast.acronym = "VAST-renamed"
+    vast.save()
+    climate = Theme.objects.get(slug="climate")
+    climate.name = "Climate, renamed"
+    climate.save()
+    after = json.loads(download(client, "/agreements/?country=VN&format=json"))
+    assert any("VAST-renamed" in row["parties"] for row in after)
+    assert not any("VAST" in row["parties"] for row in after)
+    assert any("Climate, renamed" in row["themes"] for row in after)
