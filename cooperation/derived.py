@@ -1,8 +1,10 @@
-"""Data derived from other records, kept true by the model layer: each agreement's search text
-and the countries it concerns (its parties' countries and those the documents name).
+"""Data derived from other records, kept true by the model layer: each agreement's search text,
+the countries it concerns (its parties' countries and those the documents name) and the ids of
+its linked records (`links`, what exports read).
 
 Signals refresh an agreement's derived data whenever it, its parties (or their names and
-countries), its signatories, its countries concerned or its quotes are written, whoever
+countries), its signatories, its countries concerned, its themes or its quotes are written, or a
+record it links to is deleted, whoever
 writes them: the admin, a reload, `manage.py shell`. A command that writes many records at
 once defers the refresh to its end (`refresh_deferred()`); bulk inserts, which send no
 signal, call `refresh_agreements()` themselves.
@@ -22,6 +24,7 @@ def refresh_agreements(agreements):
     """Recompute the derived data of these agreements (a queryset)."""
     refresh_search_text(agreements)
     agreements.refresh_countries()
+    agreements.refresh_links()  # after the countries: it lists them
 
 
 @contextmanager
@@ -74,7 +77,8 @@ def _agreement_saved(sender, instance, raw=False, **kwargs):
 
 
 def _linked_agreements(instance):
-    """The agreements an agency is party to, or a person signatory of."""
+    """The agreements an agency is party to, a person signatory of, a theme or a country is
+    of (a country's `agreements` are its derived ones: those it concerns among them)."""
     return instance.agreements.values_list("pk", flat=True)
 
 
@@ -117,16 +121,19 @@ def _quote_written(sender, instance, raw=False, **kwargs):
 
 
 def connect_signals():
-    from .models import Agency, Agreement, Person, Quote
+    from .models import Agency, Agreement, Country, Person, Quote, Theme
 
     uid = "derived"
     post_save.connect(_agreement_saved, sender=Agreement, dispatch_uid=f"{uid}-agreement")
     for model in (Agency, Person):
         name = model._meta.model_name
         post_save.connect(_name_saved, sender=model, dispatch_uid=f"{uid}-save-{name}")
+    # Deleting a record deletes its links to agreements without a signal of their own.
+    for model in (Agency, Person, Theme, Country):
+        name = model._meta.model_name
         pre_delete.connect(_name_deleting, sender=model, dispatch_uid=f"{uid}-deleting-{name}")
         post_delete.connect(_name_deleted, sender=model, dispatch_uid=f"{uid}-delete-{name}")
-    for field in ("parties", "signatories", "countries_concerned"):
+    for field in ("parties", "signatories", "countries_concerned", "themes"):
         through = getattr(Agreement, field).through
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"{uid}-{field}")
     post_save.connect(_quote_written, sender=Quote, dispatch_uid=f"{uid}-quote-save")

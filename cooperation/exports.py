@@ -7,13 +7,13 @@ response is returned: a database that is down is then a 503 page, not a cut-off 
 """
 
 import csv
+import gc
 import io
 import itertools
 import json
+import threading
+from contextlib import contextmanager
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.models import Aggregate, CharField, Field, OuterRef, Subquery
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.text import slugify
@@ -21,8 +21,7 @@ from django.utils.text import slugify
 from .caching import catalogue_version
 from .counting import once_per_version
 from .dates import iso_dates, partial_date_display
-from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Person, Quote, Theme
-from .models.base import count_of
+from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Person, Theme
 
 CHUNK = 2000
 CSV_COLUMNS = [
@@ -72,17 +71,40 @@ def export_rows(agreements, record_url, version=None, chunk=CHUNK):
     the queryset's order (the search's sort). `record_url` is an agreement's absolute address
     with SLUG standing for its slug.
 
-    One query streams them all: each row carries, per relation, the ids of its linked records
-    (a correlated subquery on the link table's index) and its number of quotes; the names of
-    the linked records, and their order, are read once per catalogue `version` (each export,
-    without one)."""
-    quotes = Quote.objects.filter(content_type=ContentType.objects.get_for_model(Agreement))
-    lists = {f"{name}_ids": _linked_ids(name) for name in RELATIONS}
-    columns = [*_ROW_COLUMNS, *Agreement.date_part_names, *lists, "quote_total"]
-    rows = agreements.annotate(**lists, quote_total=count_of(quotes, "object_id"))
+    One query streams them all: each row carries the ids of its linked records per relation
+    and its number of quotes (its `links`, derived data: no subquery per relation); the names
+    of the linked records, and their order, are read once per catalogue `version` (each
+    export, without one)."""
+    columns = [*_ROW_COLUMNS, *Agreement.date_part_names, "links"]
     written = _Written(record_url, once_per_version(version, "export-names", [], _linked_names))
-    for values in rows.values_list(*columns).iterator(chunk_size=chunk):
-        yield written.row(values)
+    with _few_collections():
+        for values in agreements.values_list(*columns).iterator(chunk_size=chunk):
+            yield written.row(values)
+
+
+# While rows stream, Python's cyclic garbage collector runs once per 100,000 new containers
+# instead of 700: a row is a dozen lists and dicts, freed as soon as it is written (none is in
+# a cycle), and the collector's passes over the process's long-lived objects took a fifth of
+# an export's time. Counted, so that exports streaming at once in threads restore it once.
+GC_THRESHOLD = 100_000
+_collections = {"exports": 0, "threshold": None}
+_collections_lock = threading.Lock()
+
+
+@contextmanager
+def _few_collections():
+    with _collections_lock:
+        if _collections["exports"] == 0:
+            _collections["threshold"] = gc.get_threshold()
+            gc.set_threshold(GC_THRESHOLD, *_collections["threshold"][1:])
+        _collections["exports"] += 1
+    try:
+        yield
+    finally:
+        with _collections_lock:
+            _collections["exports"] -= 1
+            if _collections["exports"] == 0:
+                gc.set_threshold(*_collections["threshold"])
 
 
 # What each relation lists: the linked model, the fields it is ordered by and shown with, and
@@ -94,31 +116,6 @@ RELATIONS = {
     "signatories": (Person, ("name",), lambda name: name),
     "themes": (Theme, ("name",), lambda name: name),
 }
-
-
-class ArrayOf(Subquery):
-    """PostgreSQL's ARRAY(subquery): the subquery's values as one array."""
-
-    template = "ARRAY(%(subquery)s)"
-    output_field = Field()  # a list, as psycopg gives it
-
-
-class GroupConcat(Aggregate):
-    """SQLite's GROUP_CONCAT: the values as one comma-separated string."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-
-def _linked_ids(relation):
-    """The ids of the records linked to the outer agreement through `relation`'s link table:
-    an array on PostgreSQL, a comma-separated string on SQLite (see _Written.listed())."""
-    field = Agreement._meta.get_field(relation)
-    column = field.m2m_reverse_name()
-    links = field.remote_field.through.objects.filter(agreement_id=OuterRef("pk")).order_by()
-    if connection.vendor == "postgresql":
-        return ArrayOf(links.values(column))
-    return Subquery(links.values("agreement_id").annotate(ids=GroupConcat(column)).values("ids"))
 
 
 def _linked_names():
@@ -144,16 +141,15 @@ class _Written:
         self.kinds = {code: str(label) for code, label in AgreementKind.choices}
         self.statuses = {code: str(label) for code, label in AgreementStatus.choices}
 
-    def listed(self, lists):
-        """The names of the linked records of each relation, in their order, from the row's id
-        lists (a list on PostgreSQL, a comma-separated string on SQLite)."""
+    def listed(self, links):
+        """The names of the linked records of each relation, in their order, from the row's
+        `links` (ids per relation)."""
         listed = []
-        for ids, (shown, rank) in zip(lists, self.names, strict=True):
+        for name, (shown, rank) in zip(RELATIONS, self.names, strict=True):
+            ids = links.get(name)
             if not ids:
                 listed.append([])
                 continue
-            if isinstance(ids, str):
-                ids = [int(pk) for pk in ids.split(",")]
             if len(ids) > 1:
                 ids.sort(key=rank.__getitem__)
             listed.append([shown[pk] for pk in ids])
@@ -161,11 +157,11 @@ class _Written:
 
     def row(self, values):
         """The values of export_rows()' query, in CSV_COLUMNS' order (a list for a relation's
-        names). The query's columns, in order: _ROW_COLUMNS, the date's parts, an id list per
-        relation (RELATIONS' order), the number of quotes."""
+        names). The query's columns, in order: _ROW_COLUMNS, the date's parts, its links."""
         (_, slug, title, kind, status, place, summary, notes, inferred, inference, reasoning,
          *rest) = values  # fmt: skip
-        date_parts, lists, quote_count = tuple(rest[:7]), rest[7:-1], rest[-1]
+        date_parts, links = tuple(rest[:7]), rest[7] or {}
+        quote_count = links.get("quotes", 0)
         if date_parts not in self.dates:  # dates repeat: each is written once per export
             self.dates[date_parts] = (
                 partial_date_display(*date_parts),
@@ -173,7 +169,7 @@ class _Written:
             )
         written, start, end = self.dates[date_parts]
         url = self.record_url.replace("SLUG", slug)
-        parties, countries, concerned, signatories, themes = self.listed(lists)
+        parties, countries, concerned, signatories, themes = self.listed(links)
         return [
             slug,
             title,

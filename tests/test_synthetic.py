@@ -52,16 +52,20 @@ def test_it_leaves_curated_records_alone_and_refuses_without_being_told(loaded):
 
 
 def test_its_derived_data_is_what_the_model_layer_would_make(db):
-    """The generator writes each agreement's search text and countries at once: the model
-    layer's own refresh finds nothing to change."""
+    """The generator writes each agreement's search text, countries and links at once: the
+    model layer's own refresh finds nothing to change."""
     from cooperation.search import refresh_search_text
 
     generate("--agreements", "400")
     countries = set(Agreement.countries.through.objects.values_list("agreement_id", "country_id"))
+    links = dict(Agreement.objects.values_list("pk", "links"))
     assert refresh_search_text(Agreement.objects.all()) == 0
     Agreement.objects.all().refresh_countries()
     after = set(Agreement.countries.through.objects.values_list("agreement_id", "country_id"))
     assert after == countries and countries
+    Agreement.objects.all().refresh_links()
+    assert dict(Agreement.objects.values_list("pk", "links")) == links
+    assert all(value["parties"] and value["quotes"] == 1 for value in links.values())
 
 
 def test_its_catalogue_is_skewed_like_a_real_one(db):

@@ -3,7 +3,7 @@
 Every synthetic record is marked: slugs start with "syn-", countries use ISO 3166 codes that
 are never assigned to a real country (XA–XZ, QM–QZ) and names that start with "Synthetic".
 A run first deletes any earlier synthetic data, then writes with bulk inserts, each agreement
-with its search text and countries already derived (what cooperation.derived would make), so
+with its search text, countries and links already derived (what cooperation.derived would make), so
 nothing is written twice. The catalogue is skewed as real ones are: one agency is party to 5%
 of the agreements and one country (XA) concerns about a fifth of them, so that benchmarks meet
 large neighbourhoods. It refuses to run on a database that holds
@@ -341,7 +341,8 @@ class Command(BaseCommand):
         return events
 
     def make_agreements(self, count, agencies, people, themes, missions, events, sources):
-        """The agreements with their links, quote and derived data (search text, countries)."""
+        """The agreements with their links, quote and derived data (search text, countries,
+        links)."""
         r = self.random
         kinds = [k for k, _ in AgreementKind.choices]
         statuses = [s for s, _ in AgreementStatus.choices]
@@ -368,6 +369,15 @@ class Command(BaseCommand):
             links["missions"].append(r.sample(missions, r.randint(0, min(2, len(missions)))))
             source = r.choice(sources)
             quoted.append(source)
+            # What Agreement.objects.refresh_links() makes of it: one quote, no country named.
+            agreement.links = {
+                "parties": sorted(a.pk for a in parties),
+                "countries": sorted({a.country_id for a in parties if a.country_id is not None}),
+                "countries_concerned": [],
+                "signatories": sorted(p.pk for p in links["signatories"][-1]),
+                "themes": sorted(t.pk for t in links["themes"][-1]),
+                "quotes": 1,
+            }
             # What cooperation.search.document() makes of it, its relations in their order.
             agreement.search_text = document_of(
                 agreement,
