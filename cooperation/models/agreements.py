@@ -90,9 +90,9 @@ class AgreementQuerySet(DatedQuerySet):
             counted = counts_by(quotes, "object_id")
             for pk, value in links.items():
                 value["quotes"] = counted.get(pk, 0)
-            Agreement.objects.bulk_update(
-                [Agreement(pk=pk, links=value) for pk, value in links.items()], ["links"]
-            )
+            kept = dict(Agreement.objects.filter(pk__in=batch).values_list("pk", "links"))
+            changed = [Agreement(pk=pk, links=v) for pk, v in links.items() if kept.get(pk) != v]
+            Agreement.objects.bulk_update(changed, ["links"])
 
     def linked_to(self, relation, ids):
         """Agreements linked through `relation` ("countries", "parties", "themes") to any of
