@@ -1,9 +1,10 @@
 """The agreement browser's downloads: every matching agreement as CSV or JSON, streamed.
 
 Rows are plain values streamed by one query through a server-side cursor, each with the ids of
-its linked records (their names read once per export), so that 100,000 rows stream in seconds
-and a worker's memory stays flat. The first rows are read before the
-response is returned: a database that is down is then a 503 page, not a cut-off download.
+its linked records (the agreement's derived `links`; their names read once per catalogue
+version), so that 100,000 rows stream in seconds and a worker's memory stays flat. The first
+rows are read before the response is returned: a database that is down is then a 503 page, not
+a cut-off download.
 """
 
 import csv
