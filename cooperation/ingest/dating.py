@@ -287,8 +287,11 @@ def resolve(mention, reference, tense=""):
             year = reference.date.year
             reasoning = f"{_written(mention)}: the year of the release ({where})."
         else:
+            # Under a dateline the nearest year is the year, and the weekday only checked; an
+            # undated release is dated by its weekdays (Reader.find_reference).
+            weekday = None if reference.stated else mention.weekday
             year = _nearest_year(
-                mention.month, mention.day, reference.date, mention.modifier, mention.weekday, tense
+                mention.month, mention.day, reference.date, mention.modifier, weekday, tense
             )
             inferred = True
             which = {

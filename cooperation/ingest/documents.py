@@ -78,7 +78,8 @@ def _html_text(html):
 
     text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True)
     if text and text.strip():
-        return text
+        # One line per paragraph, heading or list item: blank lines keep them apart.
+        return "\n\n".join(line for line in text.splitlines() if line.strip())
     from django.utils.html import strip_tags
 
     return strip_tags(html)
@@ -211,6 +212,22 @@ class Document:
 
     @cached_property
     def sentences(self):
+        """The sentences, each within one paragraph, and never across the end of a short line
+        (a heading, a dateline, an item of a list)."""
+        found = []
+        for sentence in self._sentences_by_punctuation:
+            cuts = sorted(p for p in self.hard_breaks if sentence.start < p < sentence.end)
+            if not cuts:
+                found.append(sentence)
+                continue
+            for start, end in pairwise([sentence.start, *cuts, sentence.end]):
+                piece = self.reading[start:end].strip()
+                if piece:
+                    found.append(Sentence(piece, self.reading.index(piece, start), sentence.block))
+        return found
+
+    @cached_property
+    def _sentences_by_punctuation(self):
         found = []
         for number, (start, block) in enumerate(self.blocks):
             leading = len(block) - len(block.lstrip())

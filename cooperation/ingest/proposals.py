@@ -1305,15 +1305,13 @@ class Reader:
         def outside_presence(position):
             return not any(s <= position - base < e for s, e in presence)
 
-        parties = []
+        # The agencies the sentence names, in the order it names them.
+        named_at = {}
         for mention in self.agencies.values():
             for s, _ in mention.fields["spans"]:
-                if (
-                    base <= s < base + clause_end
-                    and outside_presence(s)
-                    and mention.key not in parties
-                ):
-                    parties.append(mention.key)
+                if base <= s < base + clause_end and outside_presence(s):
+                    named_at[mention.key] = min(s, named_at.get(mention.key, s))
+        parties = sorted(named_at, key=named_at.get)
         occasions = [
             (m.start(), m.end())
             for m in re.finditer(
@@ -1339,11 +1337,14 @@ class Reader:
             # The nearest of the three sentences before that names an agency.
             for back in range(number - 1, max(-1, number - 4), -1):
                 previous = self.document.sentences[back]
-                parties = [
-                    m.key
+                named_at = {
+                    m.key: min(
+                        s for s, _ in m.fields["spans"] if previous.start <= s < previous.end
+                    )
                     for m in self.agencies.values()
                     if any(previous.start <= s < previous.end for s, _ in m.fields["spans"])
-                ]
+                }
+                parties = sorted(named_at, key=named_at.get)
                 if parties:
                     break
             people += [
