@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 
+from .ingest.review import PressReleaseAdmin
 from .models import (
     Agency,
     Agreement,
@@ -15,6 +16,7 @@ from .models import (
     FixtureSnapshot,
     Mission,
     Person,
+    PressRelease,
     Quote,
     Role,
     Source,
@@ -344,3 +346,7 @@ class FixtureSnapshotAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# "Add a press release": the ingest assistant's review desk (cooperation/ingest/review.py).
+admin.site.register(PressRelease, PressReleaseAdmin)

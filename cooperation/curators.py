@@ -9,7 +9,15 @@ def curator_codenames():
     from .models import CATALOGUE, catalogue_models, inline_models
 
     inline = {child for model in CATALOGUE for child in inline_models(model)}
-    codenames = ["view_fixturesnapshot"]
+    # They give the ingest assistant press releases and decide on its proposals.
+    codenames = [
+        "view_fixturesnapshot",
+        "add_pressrelease",
+        "change_pressrelease",
+        "view_pressrelease",
+        "change_proposal",
+        "view_proposal",
+    ]
     for model in catalogue_models():
         actions = ("add", "change", "view", *(("delete",) if model in inline else ()))
         codenames += [f"{action}_{model._meta.model_name}" for action in actions]

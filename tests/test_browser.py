@@ -248,3 +248,47 @@ def test_the_content_security_policy_blocks_nothing_the_site_needs(browser_page,
     # The autocomplete widgets are drawn by the admin's scripts (select2): scripts ran.
     assert page.locator("#id_parties + .select2-container").count() == 1
     assert blocked == []
+
+
+def test_a_curator_adds_a_press_release_and_accepts_what_it_proposes(
+    browser_page, site, curator_account
+):
+    page = browser_page
+    page.goto(f"{site}/admin/")
+    page.get_by_label("Username").fill(curator_account)
+    page.get_by_label("Password").fill(CURATOR["password"])
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{site}/admin/cooperation/pressrelease/add/")
+    release = (Path(__file__).parent / "releases" / "fr-cnes-aeb.txt").read_text(encoding="utf-8")
+    page.get_by_label("Paste the release's text").fill(release)
+    page.get_by_label("Url").fill("https://presse.cnes.fr/example-release")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert "proposals to review" in page.locator("#summary-heading").inner_text()
+
+    # The agency first: its quote is marked in the text, and its link lands on the passage.
+    agency = page.locator("article.proposal", has_text="Agence spatiale brésilienne").first
+    quote_link = agency.locator("blockquote a").first
+    anchor = quote_link.get_attribute("href")
+    quote_link.click()
+    assert page.evaluate("() => location.hash") == anchor
+    assert page.locator(f"mark{anchor}").is_visible()
+    agency.get_by_role("button", name="Accept").click()
+    assert "Accepted: agency" in page.locator(".messagelist").inner_text()
+
+    # A press officer the curator does not want: rejected, and it stays so when read again.
+    officer = page.locator("article.proposal", has_text="Marie Martin").first
+    officer.get_by_role("button", name="Reject").click()
+    page.get_by_role("button", name="Read it again").click()
+    assert "Rejected" in page.locator("article.proposal", has_text="Marie Martin").inner_text()
+
+    # The framework agreement, with the curator's own title.
+    framework = page.locator("article.proposal", has_text="accord-cadre sur l’observation").first
+    framework.get_by_label("Title").fill("CNES–AEB framework agreement on Earth observation")
+    framework.get_by_role("button", name="Accept").click()
+    assert "Accepted: agreement" in page.locator(".messagelist").inner_text()
+
+    page.goto(f"{site}/agreements/?q=Earth+observation+AEB")
+    page.get_by_role("link", name="CNES–AEB framework agreement on Earth observation").click()
+    assert page.locator("h1").inner_text() == "CNES–AEB framework agreement on Earth observation"
+    assert "15 September 2025" in page.locator("main").inner_text()

@@ -41,7 +41,7 @@ class Gazetteer:
             agencies=[
                 {"slug": s, "name": n, "acronym": a, "country": c, "kind": k}
                 for s, n, a, c, k in Agency.objects.values_list(
-                    "slug", "name", "acronym", "country_id", "kind"
+                    "slug", "name", "acronym", "country__code", "kind"
                 )
             ],
             people=[

@@ -13,6 +13,7 @@ from .actors import Agency, AgencyKind, Person, Role
 from .agreements import Agreement, AgreementKind, AgreementStatus
 from .base import CatalogueModel
 from .bookkeeping import CatalogueVersion, FixtureSnapshot
+from .ingest import Decision, PressRelease, Proposal, ProposalKind
 from .sources import Quote, Source
 from .vocabulary import Country, Theme
 
@@ -62,6 +63,7 @@ __all__ = [
     "CatalogueVersion",
     "Country",
     "DatePrecision",
+    "Decision",
     "Event",
     "EventKind",
     "FixtureSnapshot",
@@ -70,6 +72,9 @@ __all__ = [
     "MissionStatus",
     "PartialDate",
     "Person",
+    "PressRelease",
+    "Proposal",
+    "ProposalKind",
     "Quote",
     "Role",
     "Source",
