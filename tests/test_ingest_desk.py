@@ -167,12 +167,12 @@ def test_accepted_records_are_exported_like_any_other(curator, loaded):
 
 def test_an_uploaded_pdf_or_html_file_is_read(curator, loaded):
     html = (
-        "<html><body><article><h1>CNES and ISRO sign a letter of intent</h1>"
-        "<p>Paris, 14 March 2024</p><p>On Tuesday 12 March, CNES Chairman Paul Durand and "
-        "Rajesh Kumar, Chairman of the Indian Space Research Organisation (ISRO), signed a letter "
-        "of intent on climate monitoring from space, in Bengaluru, for the coming years.</p>"
-        "</article></body></html>"
-    ).encode()
+        b"<html><body><article><h1>CNES and ISRO sign a letter of intent</h1>"
+        b"<p>Paris, 14 March 2024</p><p>On Tuesday 12 March, CNES Chairman Paul Durand and "
+        b"Rajesh Kumar, Chairman of the Indian Space Research Organisation (ISRO), signed a letter "
+        b"of intent on climate monitoring from space, in Bengaluru, for the coming years.</p>"
+        b"</article></body></html>"
+    )
     response = curator.post(
         reverse(ADD),
         {
