@@ -470,6 +470,8 @@ class Reader:
             rf"\b(?:{TITLE}) (?:of|du|de la|de l['’]|des|de) (?:the )?", reading
         ):
             name, end = self.name_after(match.end())
+            if self.acronym_after(end):
+                continue  # "Chair of the Board of the X Center (DLR)": the acronym's name wins
             if name and not self.country_code(name) and not self.is_mission_name(name):
                 acronym = name if re.fullmatch(r"[A-Z][A-Z0-9&-]{1,11}", name) else ""
                 if acronym:
@@ -503,6 +505,38 @@ class Reader:
                 confidence=0.7 if mention is None else mention.confidence,
                 how="acronym with a title",
             )
+        # 4b. A bare acronym that another party signs with: "signed … with DLR", "between CNES
+        # and ASI", in a sentence that speaks of an instrument or a signature.
+        for sentence in self.document.sentences:
+            if not _SIGNING.search(sentence.text) and not re.search(
+                r"\b(?:agreement|memorandum|accord|protocole|letter|lettre)\b",
+                sentence.text,
+                re.IGNORECASE,
+            ):
+                continue
+            for match in re.finditer(
+                r"\b(?:with|between|and|by|et|avec|entre|par) (?:the |le |la |l['’])?"
+                r"([A-Z][A-Z0-9]{2,7})\b(?![-(])",
+                sentence.text,
+            ):
+                acronym = match.group(1)
+                if (
+                    self.gazetteer.mission(acronym)
+                    or acronym in self.missions
+                    or acronym in ("CEO", "PDG", "MOU", "MOUS", "TEL", "FAX")
+                    or self.country_code(acronym)
+                ):
+                    continue
+                start = sentence.start + match.start(1)
+                self.add_agency(
+                    acronym,
+                    acronym,
+                    start,
+                    start + len(acronym),
+                    self.phrase_around(start, start + len(acronym)),
+                    confidence=0.6,
+                    how="acronym that signs",
+                )
         # 5. "the LEGOS space geophysics and oceanography research laboratory".
         for match in re.finditer(
             r"\bthe ([A-Z]{3,10}) ((?:[a-z-]+ ){0,6}(?:laboratory|institute|agency|university|"
@@ -660,6 +694,13 @@ class Reader:
         match = re.match(rf"{heads}(?: (?:{link} ?)?{stop}{word}){{0,7}}", text)
         return match.group(0) if match else None
 
+    def acronym_after(self, position):
+        """The acronym in brackets just after a name ("… Center (DLR)"), or ""."""
+        found = re.match(
+            r" ?\(([A-Z][A-Za-z0-9&-]{1,11})\)", self.reading[position : position + 16]
+        )
+        return found.group(1) if found and sum(c.isupper() for c in found.group(1)) >= 2 else ""
+
     def name_after(self, position):
         french = self.french_name(self.reading[position : position + 160], ending=False)
         if french:
@@ -773,6 +814,10 @@ class Reader:
             reading,
         ):
             org, end = self.name_after(match.end())
+            acronym = self.acronym_after(end)
+            if acronym:
+                org = acronym
+                end = reading.index(")", end) + 1
             organisation = self.organisation_named(org) if org else None
             if org and not organisation and not self.country_code(org):
                 mention = self.add_agency(
@@ -797,6 +842,22 @@ class Reader:
                 reading[match.start() : end].strip(" ,"),
                 confidence=0.9,
                 how="name, title of organisation",
+            )
+        # "Philippe Martin, CNES Chairman", "Anne Durand, présidente du CNES"
+        for match in re.finditer(
+            rf"(?<![\w-]){honorific}(?P<name>{NAME}), (?:the |la |le )?(?P<org>[A-Z]{{2,8}}) "
+            rf"(?P<title>(?i:{TITLE}))\b",
+            reading,
+        ):
+            self.add_person(
+                match.group("name"),
+                match.group("title"),
+                self.organisation_named(match.group("org")),
+                match.start("name"),
+                match.end("name"),
+                reading[match.start() : match.end()],
+                confidence=0.85,
+                how="name, ACRONYM title",
             )
         # "CNES President Jean-Yves Le Gall", "French President François Hollande",
         # "President Emmanuel Macron", "le président du CNES, Jean-Yves Le Gall"

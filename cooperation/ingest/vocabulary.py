@@ -70,6 +70,8 @@ STOPWORDS = {
 TITLES = {
     "en": [
         "Chief Executive Officer",
+        "Chairman and CEO",
+        "Chairman & CEO",
         "Director General",
         "Director-General",
         "Deputy Director General",
@@ -102,6 +104,8 @@ TITLES = {
         "CEO",
     ],
     "fr": [
+        "Président-directeur général",
+        "Présidente-directrice générale",
         "Directeur général délégué",
         "Directrice générale",
         "Directeur général",
