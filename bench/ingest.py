@@ -8,7 +8,8 @@ gazetteer the release is matched against).
 It makes its own database (cooperation_bench_ingest on PostgreSQL, or the SQLite file), loads
 the curated fixtures, generates the synthetic agreements, then times `read_release` (the
 command's work: the file read, the catalogue's names loaded, the text read and matched) over a
-release of about 2,000 words (the five seed releases one after the other), and the admin's
+release of about 2,000 words (the five seed releases one after the other), the command itself
+in a fresh process (Django's start included), and the admin's
 review page of that release (in-process, through every middleware, as a curator), and counts
 its queries. Targets (issue #14): propose < 2 s, review page < 300 ms.
 """
@@ -17,7 +18,9 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -95,6 +98,20 @@ def main():
         began = time.perf_counter()
         result = read_release(text.encode("utf-8"), name="release.txt")
         proposal_times.append(time.perf_counter() - began)
+    # The command itself, as a curator runs it: a fresh process (Django's start included).
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
+        f.write(text)
+    command_times = []
+    for _ in range(args.runs):
+        began = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "propose_records", f.name],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=os.environ,
+        )
+        command_times.append(time.perf_counter() - began)
+    Path(f.name).unlink()
     found = {
         kind: len(result[kind])
         for kind in ("agencies", "people", "agreements", "missions", "events")
@@ -129,6 +146,10 @@ def main():
             "median": round(propose_median, 3),
             "max": round(max(proposal_times), 3),
         },
+        "command_seconds": {
+            "median": round(statistics.median(command_times), 3),
+            "max": round(max(command_times), 3),
+        },
         "review_page_ms": {
             "median": round(page_median * 1000, 1),
             "p95": round(page_p95 * 1000, 1),
@@ -137,8 +158,13 @@ def main():
     }
     print(f"\n  {'':36}{'median':>10}{'worst/p95':>11}{'target':>9}{'ratio':>8}")
     print(
-        f"  {'propose_records (2,000 words)':36}{propose_median:>9.2f}s"
+        f"  {'read_release (2,000 words)':36}{propose_median:>9.2f}s"
         f"{max(proposal_times):>10.2f}s{'2 s':>9}{propose_median / 2:>8.2f}"
+    )
+    command_median = statistics.median(command_times)
+    print(
+        f"  {'manage.py propose_records (a process)':36}{command_median:>9.2f}s"
+        f"{max(command_times):>10.2f}s{'2 s':>9}{command_median / 2:>8.2f}"
     )
     print(
         f"  {'review page':36}{page_median * 1000:>8.0f}ms{page_p95 * 1000:>9.0f}ms"
@@ -150,7 +176,7 @@ def main():
     )
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nWritten to {args.output}")
-    missed = propose_median >= 2 or page_median >= 0.3
+    missed = command_median >= 2 or page_median >= 0.3
     return 1 if missed else 0
 
 

@@ -438,12 +438,13 @@ class Reader:
     def find_agencies(self):
         reading = self.reading
         # 1. The catalogue's own names and acronyms.
-        for agency, match in self.gazetteer.agencies_in(reading, self.folded):
+        for agency, (start, end) in self.gazetteer.agencies_in(reading, self.folded):
             self.add_agency(
                 agency["name"],
                 agency["acronym"],
-                *match.span(),
-                self.phrase_around(match.start(), match.end()),
+                start,
+                end,
+                self.phrase_around(start, end),
                 confidence=0.95,
                 how="catalogue",
             )
@@ -926,9 +927,9 @@ class Reader:
             )
         # People the catalogue knows, wherever they are named: with the organisation they
         # held a title in, when the release names it too (the title is only what it writes).
-        for person, match in self.gazetteer.people_in(self.folded):
+        for person, span in self.gazetteer.people_in(self.folded):
             if person["slug"] in self.people:
-                self.people[person["slug"]].fields["spans"].append(match.span())
+                self.people[person["slug"]].fields["spans"].append(span)
                 continue
             roles = person["roles"]
             organisation = next((a for _, a in roles if a and a in self.agencies), None)
@@ -936,8 +937,8 @@ class Reader:
                 person["name"],
                 "",
                 organisation,
-                *match.span(),
-                self.phrase_around(*match.span()),
+                *span,
+                self.phrase_around(*span),
                 confidence=0.8,
                 how="catalogue name",
             )
@@ -1077,8 +1078,8 @@ class Reader:
 
     def find_missions(self):
         reading = self.reading
-        for mission, match in self.gazetteer.missions_in(reading):
-            self.add_mission(mission["name"], *match.span(), confidence=0.9, how="catalogue name")
+        for mission, span in self.gazetteer.missions_in(reading, self.folded):
+            self.add_mission(mission["name"], *span, confidence=0.9, how="catalogue name")
         token = r"[A-Z][A-Za-z0-9'’-]*(?: [0-9]{1,2}\b)?"
         words = (
             r"satellites?|missions?|probes?|launchers?|launch vehicles?|rockets?|telescopes?|"
