@@ -324,8 +324,23 @@ def test_reads_the_text_layer_of_a_pdf(db, tmp_path):
             "arbeiten.".encode(),
             "neither English nor French",
         ),
+        (
+            "La Agencia Espacial Española y el CNES firmaron un acuerdo marco para la "
+            "cooperación en la observación de la Tierra, que permitirá a los dos socios "
+            "trabajar juntos.".encode(),
+            "neither English nor French",
+        ),
     ],
-    ids=["empty", "blank", "binary", "10 MB", "pdf without text", "broken pdf", "german"],
+    ids=[
+        "empty",
+        "blank",
+        "binary",
+        "10 MB",
+        "pdf without text",
+        "broken pdf",
+        "german",
+        "spanish",
+    ],
 )
 def test_a_file_that_is_not_a_release_gets_a_clear_message_and_nothing_is_written(
     loaded, tmp_path, content, message

@@ -8,7 +8,7 @@ from functools import cached_property
 from itertools import pairwise
 
 from ..quotes import _reading
-from .vocabulary import STOPWORDS
+from .vocabulary import OTHER_STOPWORDS, STOPWORDS
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_CHARACTERS = 200_000
@@ -115,11 +115,17 @@ def language_of(text):
     words = [w.lower() for w in _WORD.findall(text[:20000])]
     if len(words) < 5:
         return None
-    scores = {lang: sum(1 for w in words if w in common) for lang, common in STOPWORDS.items()}
-    language = max(scores, key=scores.get)
-    if scores[language] < max(3, 0.12 * len(words)):
+    # Each language is scored by its own common words only: those it shares with another
+    # (French "la", "de", "en" are Spanish too) tell nothing.
+    languages = {**STOPWORDS, **OTHER_STOPWORDS}
+    scores = {}
+    for language, common in languages.items():
+        shared = set().union(*(words for other, words in languages.items() if other != language))
+        scores[language] = sum(1 for w in words if w in common and w not in shared)
+    best = max(scores, key=scores.get)
+    if best not in STOPWORDS or scores[best] < max(3, 0.06 * len(words)):
         return None
-    return language
+    return best
 
 
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
