@@ -378,3 +378,32 @@ def test_evaluate_ingest_meets_the_targets_on_the_seeds():
     report = out.getvalue()
     assert "leave-one-out" in report and "empty catalogue" in report
     assert "Every target of issue #14 is met." in report
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline", "place"),
+    [
+        (
+            "CNES and NASA sign a letter of intent\n\nWASHINGTON, 21 October 2021 – On Wednesday "
+            "20 October, CNES President Paul Martin and Bill Nelson, Administrator of the "
+            "National Aeronautics and Space Administration (NASA), signed a letter of intent on "
+            "Mars exploration.",
+            "2021-10-21",
+            "WASHINGTON",
+        ),
+        (
+            "Toulouse, le 5 juin 2019 — Le président du CNES, Jean Dupont, et Marco Silva, "
+            "président de l’Agence spatiale brésilienne (AEB), ont signé le lundi 3 juin un "
+            "accord-cadre sur l’observation de la Terre.",
+            "2019-06-05",
+            "Toulouse",
+        ),
+    ],
+    ids=["english", "french"],
+)
+def test_a_dateline_that_opens_the_first_paragraph(text, dateline, place):
+    result = propose_text(text)
+    assert (result["dateline"]["date"], result["dateline"]["place"]) == (dateline, place)
+    [agreement] = result["agreements"]
+    assert len(agreement["parties"]) == 2 and agreement["parties"][0] == "CNES"
+    assert agreement["date"]["start"] == {"2021-10-21": "2021-10-20"}.get(dateline, "2019-06-03")

@@ -275,6 +275,34 @@ class Reader:
                 "place": rest or None,
                 "start": sentence.start,
             }
+        return self._dateline_leading_the_body()
+
+    def _dateline_leading_the_body(self):
+        """A dateline that opens the first paragraph: "PARIS, 12 March 2024 – CNES and…",
+        "Toulouse, le 5 juin 2019 — Le CNES…"."""
+        import datetime
+
+        for sentence in self.body_sentences()[:2]:
+            opening = re.match(
+                rf"(?P<place>[{UPPER}][\w.'’ -]{{1,40}}?),? (?:le |on )?(?P<date>[^–—]{{6,40}}?)"
+                r"\s*[–—-]\s",
+                sentence.text,
+            )
+            if not opening:
+                continue
+            found = dating.mentions_in(opening.group("date"))
+            if len(found) != 1 or found[0].kind not in ("day", "day_us") or not found[0].year:
+                continue
+            mention = found[0]
+            if opening.group("date")[mention.end :].strip(" ,"):
+                continue
+            date = datetime.date(mention.year, mention.month, mention.day)
+            return {
+                "text": sentence.text[: opening.end()].strip(" –—-"),
+                "date": date.isoformat(),
+                "place": opening.group("place").strip(" ,") or None,
+                "start": sentence.start,
+            }
         return None
 
     def find_reference(self):
@@ -468,7 +496,7 @@ class Reader:
             )
         # 3. "President of the Korea Meteorological Administration", "Director of the X Office".
         for match in re.finditer(
-            rf"\b(?:{TITLE}) (?:of|du|de la|de l['’]|des|de) (?:the )?", reading
+            rf"\b(?i:{TITLE}) (?:of |du |de la |de l['’]|des |de |d['’])(?:the )?", reading
         ):
             name, end = self.name_after(match.end())
             if self.acronym_after(end):
