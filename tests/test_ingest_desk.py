@@ -223,3 +223,20 @@ def test_the_review_page_costs_a_constant_number_of_queries(
 
 def test_readers_cannot_reach_the_desk(client, loaded):
     assert client.get(reverse(ADD)).status_code == 302  # to the admin's login
+
+
+def test_an_agreement_needs_a_theme_as_in_the_admin(curator, loaded):
+    release = add_release(curator, RELEASES / "en-cnes-isro.txt")
+    decide(
+        curator,
+        release,
+        proposal(release, "agency", "Indian Space Research Organisation"),
+        "accept",
+    )
+    framework = proposal(release, "agreement", "CNES–ISRO framework agreement")
+    assert framework.data["themes"] == ["general-space-cooperation"]
+    response = decide(curator, release, framework, "accept", themes="")
+    assert "Give the agreement at least one theme" in response.content.decode()
+    decide(curator, release, framework, "accept", themes="climate\neducation")
+    agreement = Agreement.objects.get(title="CNES–ISRO framework agreement")
+    assert sorted(agreement.themes.values_list("slug", flat=True)) == ["climate", "education"]

@@ -21,6 +21,7 @@ from ..models import (
     Quote,
     Role,
     Source,
+    Theme,
 )
 from ..quotes import quote_occurs_in
 from .documents import language_of
@@ -292,7 +293,13 @@ def _agreement(data, source, release):
         p for p in (Person.objects.filter(name=n).first() for n in data.get("signatories", [])) if p
     ]
     event = Event.objects.filter(name=data["event"]).first() if data.get("event") else None
+    # The admin's own rules for an agreement: a theme, and a party or a note saying why none.
+    themes = list(Theme.objects.filter(slug__in=data.get("themes") or []))
+    if not themes:
+        raise NotAccepted("Give the agreement at least one theme (a theme's slug per line).")
     notes = "Proposed by the ingest assistant."
+    if not parties:
+        notes += " The release names no party to it."
     if data.get("reasoning"):
         notes += f" {data['reasoning'][0].upper()}{data['reasoning'][1:]}."
     missing = set(data.get("signatories", [])) - {p.name for p in signatories}
@@ -313,6 +320,7 @@ def _agreement(data, source, release):
     )
     agreement.parties.set(parties)
     agreement.signatories.set(signatories)
+    agreement.themes.set(themes)
     return agreement
 
 

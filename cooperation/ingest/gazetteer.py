@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from .vocabulary import fold
+from .vocabulary import FRENCH_THEME_WORDS, GENERIC_THEME_WORDS, fold
 
 _WORD = re.compile(r"[\w][\w'’.&-]*")
 
@@ -26,13 +26,14 @@ class Gazetteer:
     people: list = field(default_factory=list)  # {slug, name, roles: [(title, agency slug)]}
     missions: list = field(default_factory=list)  # {slug, name, full_name, kind}
     events: list = field(default_factory=list)  # {slug, name, year}
+    themes: list = field(default_factory=list)  # {slug, name}
     agreements: list = field(default_factory=list)  # {slug, title, kind, parties, year}
     # From the database, agreements are looked up there (by year and kind), not all read.
     in_database: bool = False
 
     @classmethod
     def from_database(cls):
-        from ..models import Agency, Event, Mission, Person, Role
+        from ..models import Agency, Event, Mission, Person, Role, Theme
 
         roles = {}
         for person_id, title, agency in Role.objects.values_list(
@@ -58,6 +59,7 @@ class Gazetteer:
                 {"slug": s, "name": n, "year": y}
                 for s, n, y in Event.objects.values_list("slug", "name", "year")
             ],
+            themes=[{"slug": s, "name": n} for s, n in Theme.objects.values_list("slug", "name")],
             in_database=True,
         )
 
@@ -102,6 +104,7 @@ class Gazetteer:
                 {"slug": r["slug"], "name": r["name"], "year": r.get("year")}
                 for r in records("events")
             ],
+            themes=[{"slug": r["slug"], "name": r["name"]} for r in records("themes")],
             agreements=[
                 {
                     "slug": r["slug"],
@@ -236,6 +239,35 @@ class Gazetteer:
         if name and acronym != name and name in self._folded["by_acronym"]:
             return self._folded["by_acronym"][name]
         return self._nearest("agencies", name, 90) if name else None
+
+    @cached_property
+    def _theme_patterns(self):
+        """(theme, pattern) for each theme: its name's telling words as whole words (a plural
+        too), and their French stems."""
+        found = []
+        for theme in self.themes:
+            words = [
+                w
+                for w in re.findall(r"[a-z]+", fold(theme["name"]))
+                if w not in GENERIC_THEME_WORDS and len(w) > 3
+            ]
+            if not words:
+                continue
+            english = [re.escape(w[:-1] if w.endswith("s") else w) + r"(?:s|es)?" for w in words]
+            french = [
+                re.escape(fold(f)) + r"\w*" for w in words for f in FRENCH_THEME_WORDS.get(w, [])
+            ]
+            found.append((theme, re.compile(rf"\b(?:{'|'.join(english + french)})\b")))
+        return found
+
+    def themes_in(self, text):
+        """The slugs of the themes a text speaks of, in the catalogue's order."""
+        folded = fold(text)
+        return [theme["slug"] for theme, pattern in self._theme_patterns if pattern.search(folded)]
+
+    def general_theme(self):
+        """The catalogue's theme for cooperation not limited to one field, if it has one."""
+        return next((t["slug"] for t in self.themes if "general" in t["slug"]), None)
 
     def agency_by_slug(self, slug):
         return next((a for a in self.agencies if a["slug"] == slug), None)

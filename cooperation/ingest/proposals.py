@@ -1575,6 +1575,13 @@ class Reader:
             "recalled": recalled,
             "status": status,
             "valid_until_year": int(period.group(2)) if period else None,
+            # Its themes: from what it is on ("on … climate research"), else from its sentence,
+            # else the catalogue's theme for general cooperation.
+            "themes": (
+                (self.gazetteer.themes_in(subject.group(0)) if subject else [])
+                or self.gazetteer.themes_in(text)
+                or [t for t in [self.gazetteer.general_theme()] if t]
+            ),
             "quote": text.strip("*#_ "),
             "confidence": round(min(confidence, 0.95), 2),
             "reasons": reasons,
@@ -1658,6 +1665,9 @@ class Reader:
             if len(proposal["title"]) > len(twin["title"]) and proposal["kind"] == twin["kind"]:
                 twin["title"] = proposal["title"]
             twin["signatories"] = list(dict.fromkeys(twin["signatories"] + proposal["signatories"]))
+            general = self.gazetteer.general_theme()
+            themes = [t for t in dict.fromkeys(twin["themes"] + proposal["themes"]) if t != general]
+            twin["themes"] = themes or twin["themes"]
             twin["place"] = twin["place"] or proposal["place"]
             twin["event"] = twin["event"] or proposal["event"]
             twin["confidence"] = max(twin["confidence"], proposal["confidence"])
@@ -1775,6 +1785,7 @@ class Reader:
                     "confidence": proposal["confidence"],
                     "existing": existing["slug"] if existing else None,
                     "reasoning": "; ".join(proposal["reasons"]),
+                    "themes": proposal["themes"],
                 }
             )
         missions = [

@@ -48,6 +48,7 @@ EDITABLE = {
         ("kind", "Kind", AgreementKind.choices),
         ("status", "Status", AgreementStatus.choices),
         ("parties", "Parties (names or acronyms, one per line)", "lines"),
+        ("themes", "Themes (slugs, one per line)", "lines"),
         ("place", "Place", None),
     ],
     "mission": [("name", "Name", None), ("kind", "Kind", MissionKind.choices)],

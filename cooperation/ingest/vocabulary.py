@@ -87,6 +87,30 @@ OTHER_STOPWORDS = {
     },
 }
 
+# Theme words that say nothing of a field on their own ("Space science", "General space
+# cooperation"), and the French for the English words theme names use.
+GENERIC_THEME_WORDS = {
+    *("space", "general", "cooperation", "exploration", "science", "sciences", "technology"),
+    *("earth", "and", "services", "systems", "of", "the", "satellite", "satellites", "launch"),
+}
+FRENCH_THEME_WORDS = {
+    "climate": ["climat"],
+    "education": ["éducation", "enseignement", "formation"],
+    "training": ["formation"],
+    "launchers": ["lanceur"],
+    "launch": ["lancement"],
+    "navigation": ["navigation"],
+    "oceanography": ["océanograph", "océan"],
+    "telecommunications": ["télécommunication"],
+    "astrophysics": ["astrophysique"],
+    "astronomy": ["astronom"],
+    "observation": ["observation de la terre"],
+    "debris": ["débris"],
+    "lunar": ["lune", "lunaire"],
+    "planetary": ["planét"],
+    "life": ["sciences de la vie"],
+}
+
 # Titles people hold, longest first so that "Vice Rector" wins over "Rector".
 TITLES = {
     "en": [
