@@ -407,3 +407,34 @@ def test_a_dateline_that_opens_the_first_paragraph(text, dateline, place):
     [agreement] = result["agreements"]
     assert len(agreement["parties"]) == 2 and agreement["parties"][0] == "CNES"
     assert agreement["date"]["start"] == {"2021-10-21": "2021-10-20"}.get(dateline, "2019-06-03")
+
+
+def test_reads_a_french_release_with_offices_visits_and_what_is_to_come(db):
+    result = propose_file(RELEASES / "fr-cnes-isro-vols-habites.txt")
+    agencies = named(result, "agencies")
+    assert agencies["Indian Space Research Organisation"]["acronym"] == "ISRO"
+    assert (
+        agencies["Agence spatiale allemande"]["acronym"],
+        agencies["Agence spatiale allemande"]["country"],
+    ) == ("DLR", "DE")
+    assert "République en Inde" not in agencies
+    assert named(result, "people")["Claire Moreau"]["title"] == (
+        "ministre de l’Enseignement supérieur"
+    )
+    by_kind = {a["kind"]: a for a in result["agreements"]}
+    cooperation = by_kind["other"]
+    assert cooperation["title"] == "CNES–ISRO accord de coopération sur la médecine spatiale"
+    assert cooperation["date"]["start"] == "2020-02-11"
+    # "la déclaration d’intention signée en mars 2018": recalled, and no party named.
+    assert (
+        by_kind["letter_of_intent"]["date"]["start"],
+        by_kind["letter_of_intent"]["recalled"],
+        by_kind["letter_of_intent"]["parties"],
+    ) == ("2018-03", True, [])
+    # "signeront en juin": to come, in June of the release's year.
+    assert (
+        by_kind["memorandum"]["status"],
+        by_kind["memorandum"]["date"]["start"],
+        by_kind["memorandum"]["parties"],
+    ) == ("planned", "2020-06", ["CNES", "DLR"])
+    assert "Visite d’État du président de la République en Inde" in named(result, "events")

@@ -46,8 +46,6 @@ CONNECTORS = {
     "d’",
     "l'",
     "l’",
-    "en",
-    "in",
 }
 ARTICLES = {
     "the",
@@ -672,6 +670,10 @@ class Reader:
             bare = word.strip(",;:")
             if bare != word and taken:
                 break
+            elided = re.match(rf"(?:[lLdD]['’])([{UPPER}].*)", bare)
+            if elided:  # "l’Indian Space Research…": the article ends the name
+                taken.append(elided.group(1))
+                break
             if bare.lower() in ARTICLES:
                 # "University of the Philippines" keeps its article; "and the Japan…" does not.
                 if not (
@@ -936,6 +938,25 @@ class Reader:
                     )
             del names
         self.find_press_contacts()
+        # "la ministre de l’Enseignement supérieur, Claire Moreau", "the Minister for Research,
+        # Anne Martin": a title whose office is written out, then the name.
+        for match in re.finditer(
+            rf"\b(?P<title>(?i:{TITLE}) (?:of|for|de|du|des|de la|de l['’]|d['’])\s?"
+            rf"[^,;.()]{{3,70}}), {honorific}(?P<name>{NAME})",
+            reading,
+        ):
+            if self.document.crosses_break(match.start(), match.end("name")):
+                continue
+            self.add_person(
+                match.group("name"),
+                match.group("title"),
+                None,
+                match.start("name"),
+                match.end("name"),
+                reading[match.start() : match.end()],
+                confidence=0.75,
+                how="title of an office, name",
+            )
         # "the French Ambassador to India, Claire Petit"
         for match in re.finditer(
             rf"\b(?:(?P<adjective>{ADJECTIVE}) )?(?P<title>(?i:{TITLE})) (?:to|in|of|en|auprès de) "
@@ -1260,6 +1281,17 @@ class Reader:
             name = match.group(1)
             kind = "state_visit" if "state visit" in name else "official_visit"
             self.add_event(name[0].upper() + name[1:], *match.span(1), kind=kind, how="visit")
+        # "la visite d’État du président de la République en Inde", "la visite en Inde de la
+        # ministre …"
+        for match in re.finditer(
+            rf"\b((?:visite|voyage)(?: d['’]État| officielle| de travail)?"
+            rf"(?: (?:en|au|aux) (?:{COUNTRY})| (?:du|de la|de l['’]|des|de) [^,.;()]{{3,60}}?)+?"
+            rf"(?: (?:en|au|aux) (?:{COUNTRY})))",
+            reading,
+        ):
+            name = match.group(1)
+            kind = "state_visit" if "État" in name else "official_visit"
+            self.add_event(name[0].upper() + name[1:], *match.span(1), kind=kind, how="visite")
         for match in re.finditer(
             rf"\b(?:launch(?:ed)? of (?:the )?|)({CAP}[\w-]*)(?: [\w-]+){{0,3}}"
             r" (?:launched on|launch(?:es|ed)? (?:in|on)|set to launch in)",
@@ -1544,6 +1576,8 @@ class Reader:
                 break
         code = KIND_FALLBACK.get(kind, kind)
         subject = re.match(
+            r"(?: (?:de coopération|de partenariat|de collaboration|"
+            r"of (?:co-?operation|partnership)))?"
             r"\s+(?:on|for|to|sur|pour|relati(?:f|ve) à|portant sur) ([^,.;]{4,90}?)"
             r"(?= was| were| signed| with| in the presence| during| in \d|,|\.| by |"
             r" through| en (?:\d|[a-zéû]+\b(?=,|\.|$))| entre | par | lors |$)",
