@@ -438,3 +438,33 @@ def test_reads_a_french_release_with_offices_visits_and_what_is_to_come(db):
         by_kind["memorandum"]["parties"],
     ) == ("planned", "2020-06", ["CNES", "DLR"])
     assert "Visite d’État du président de la République en Inde" in named(result, "events")
+
+
+def test_reads_a_release_whose_signature_is_dated_in_the_next_sentence(db):
+    result = propose_file(RELEASES / "en-cnes-nasa-swot.txt")
+    agencies = named(result, "agencies")
+    assert {"CNES", "NASA", "Canadian Space Agency", "UK Space Agency"} <= set(agencies)
+    people = named(result, "people")
+    assert (people["Laura Chen"]["title"], people["Laura Chen"]["organisation"]) == (
+        "Associate Administrator",
+        "NASA",
+    )
+    assert people["Anne Roux"]["title"] == "Press Officer"
+    by_kind = {a["kind"]: a for a in result["agreements"]}
+    extension = by_kind["extension"]
+    assert extension["title"] == "CNES–NASA extension of their memorandum of understanding"
+    # Not the satellite's launch date of the same sentence: the signature the next one dates.
+    assert (extension["date"]["start"], extension["recalled"]) == ("2023-12-01", False)
+    assert "The document was signed on Friday 1 December" in " ".join(extension["quotes"])
+    # "The partners had already concluded …": those of the instrument just named.
+    assert by_kind["framework"]["parties"] == ["CNES", "NASA"]
+    assert (by_kind["implementing"]["date"]["start"], by_kind["implementing"]["recalled"]) == (
+        "2018",
+        True,
+    )
+    # "In accordance with the Paris Agreement": a named instrument only cited, not proposed.
+    assert not [a for a in result["agreements"] if "Paris" in a["title"] or not a["parties"]]
+    assert (by_kind["letter_of_intent"]["status"], by_kind["letter_of_intent"]["parties"]) == (
+        "planned",
+        ["CNES", "CSA"],
+    )

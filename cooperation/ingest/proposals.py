@@ -160,9 +160,10 @@ _PRESENCE = re.compile(
     r"\b(?:in the presence of|en présence de|invited|a invité)\b[^,;]*", re.IGNORECASE
 )
 _ANAPHOR = re.compile(
-    r"\b(?:the two (?:agency heads|agencies|partners|parties|organi[sz]ations|institutions)|"
+    r"\b(?:the (?:two )?(?:agency heads|agencies|partners|parties|organi[sz]ations|institutions)|"
     r"both (?:agencies|partners|parties|sides)|these efforts|this cooperation|they|"
-    r"les deux (?:agences|partenaires|parties|organismes|institutions)|ces travaux|ils|elles)\b",
+    r"les (?:deux )?(?:agences|partenaires|parties|organismes|institutions)|ces travaux|ils|"
+    r"elles)\b",
     re.IGNORECASE,
 )
 _RECALLED = re.compile(
@@ -191,7 +192,9 @@ _IN_FORCE = re.compile(
 )
 _DETERMINER_BEFORE = re.compile(
     r"(?:\b(?:the|this|these|that|those|such|our|their|its|cet|cette|ces|ce|ceux|leur|leurs)|"
-    r"\bl['’])\s+(?:(?:new|latest|same|present|first|second|nouvel|nouveau|nouvelle|même)\s+)*$",
+    r"\bl['’])\s+(?:(?:new|latest|same|present|first|second|nouvel|nouveau|nouvelle|même)\s+)*"
+    # "the Paris Agreement", "the Artemis Accords": a named instrument, cited
+    r"(?:(?-i:[A-Z][\w’'-]+)\s+)*$",
     re.IGNORECASE,
 )
 _PLURAL_COUNT = re.compile(
@@ -582,6 +585,27 @@ class Reader:
                 confidence=0.7,
                 kind=self.agency_kind(match.group(2).title()),
                 how="ACRONYM described",
+            )
+        # 5b. A name that ends as organisations' names do: "the UK Space Agency".
+        for match in re.finditer(
+            rf"\b(?:the|The) ((?:{CAP} ){{1,5}}(?:Agency|Administration|Institute|University|"
+            r"Academy|Laboratory|Organisation|Organization|Ministry|Office|Council|Commission|"
+            r"Foundation))\b(?! \(| (?:of|for|de|du|des|and|et)\b)",
+            reading,
+        ):
+            inside = any(
+                s < match.end(1) and match.start(1) < e
+                for m in self.agencies.values()
+                for s, e in m.fields["spans"]
+            )
+            if inside:
+                continue
+            self.candidate(
+                match.group(1),
+                "",
+                *match.span(1),
+                confidence=0.6,
+                how="a name ending as organisations' do",
             )
         # 6. A company: "with Thales Alenia Space as prime contractor".
         for match in re.finditer(
@@ -1002,16 +1026,21 @@ class Reader:
         under_heading = None
         for index, (start, line) in enumerate(lines):
             bare = line.strip("*#[]() ")
-            if re.search(
+            heading = re.search(
                 r"press contacts?|contacts? presse|^contacts?$|service de presse",
                 bare,
                 re.IGNORECASE,
-            ):
+            )
+            if heading:
                 heading_org = re.match(r"([A-Z]{2,8}) ", bare)
                 under_heading = heading_org.group(1) if heading_org else ""
-                continue
+                rest = bare[heading.end() :].lstrip(" :–-")
+                if not rest:
+                    continue
+                # "Press contact: Anne Roux, Press Officer, anne.roux@cnes.fr"
+                start, bare = start + line.index(rest), rest
             officer = re.match(
-                rf"(?P<name>{NAME})\s+(?P<title>Press Officer|Press contact|Attachée? de presse|"
+                rf"(?P<name>{NAME})[\s,]+(?P<title>Press Officer|Press contact|Attachée? de presse|"
                 rf"Responsable presse|Chargée? de presse|Head of Press|Media Relations)",
                 bare,
             )
@@ -1310,9 +1339,20 @@ class Reader:
         instrument = re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
         sentences = self.document.sentences
         self.occasion = self.find_occasion()
+        generic_reference = re.compile(
+            r"^(?:The|This|Le|Ce|Cet|Cette|L['’])\s?(?:new |nouvel? |nouvelle )?(?:document|text|"
+            r"agreement|memorandum|arrangement|accord|texte|protocole)\b"
+        )
         for number, sentence in enumerate(sentences):
             text = sentence.text
             found = []
+            reference = generic_reference.match(text)
+            if reference and not any(
+                m.start() >= reference.end() for m in instrument.finditer(text)
+            ):
+                # "The document was signed on Friday 1 December": the last instrument's date
+                self.date_the_last_instrument(sentence, 0)
+                continue
             for match in instrument.finditer(text):
                 kind = match.lastgroup
                 words = match.group(0)
@@ -1360,6 +1400,7 @@ class Reader:
                     for m in dating.mentions_in(text)
                 )
                 if definite and not (has_own_date or period_before or dated_after):
+                    self.date_the_last_instrument(sentence, match.end())
                     continue
                 if re.search(
                     r"\bwithin this framework|dans ce cadre", before + words, re.IGNORECASE
@@ -1378,19 +1419,47 @@ class Reader:
                     )
         self.merge_agreements()
 
+    def date_the_last_instrument(self, sentence, position):
+        """ "The document was signed on Friday 1 December in Washington": a sentence that signs
+        the instrument just named gives it the date it had not."""
+        if not self.agreements or not _SIGNING.search(sentence.text[position:]):
+            return
+        last = self.agreements[-1]
+        if not (last["date"].get("from_occasion") or last["date"]["precision"] == "unknown"):
+            return
+        if sentence.start - last["position"] > 400:
+            return
+        mentions = [m for m in dating.mentions_in(sentence.text) if m.start >= position]
+        if not mentions or mentions[0].kind == "year_range":
+            return
+        mention = mentions[0]
+        last["date"] = self.date_of(mention, self.clause_of(sentence.text, mention))
+        last["quotes"] = [*last.get("quotes", [last["quote"]]), sentence.text.strip("*#_ ")]
+        last["recalled"] = False
+        last["reasons"].append("its date from the sentence that follows it")
+
     def find_occasion(self):
-        """The release's main event date: the first day or range its body gives."""
-        for sentence in self.body_sentences()[:3]:
+        """The release's main event date: the first day or range its body gives, in a
+        sentence that signs if one of the first four does, and never a launch's."""
+        candidates = []
+        for sentence in self.body_sentences()[:4]:
             for mention in dating.mentions_in(sentence.text):
+                before = sentence.text[max(0, mention.start - 50) : mention.start]
                 if (
-                    mention.precision in ("day", "range")
-                    and mention.kind != "year_range"
-                    and (mention.day)
+                    mention.precision not in ("day", "range")
+                    or mention.kind == "year_range"
+                    or not mention.day
+                    or re.search(r"launch|lancement|lancé", before, re.IGNORECASE)
                 ):
-                    resolved = self.date_of(mention)
-                    if resolved["precision"] != "unknown":
-                        return {"date": resolved, "text": mention.text, "sentence": sentence.text}
-        return None
+                    continue
+                resolved = self.date_of(mention)
+                if resolved["precision"] != "unknown":
+                    signs = bool(_SIGNING.search(sentence.text))
+                    candidates.append((not signs, len(candidates), resolved, mention, sentence))
+        if not candidates:
+            return None
+        _, _, resolved, mention, sentence = min(candidates, key=lambda c: (c[0], c[1]))
+        return {"date": resolved, "text": mention.text, "sentence": sentence.text}
 
     def propose_agreement(
         self, sentence, number, start, end, kind, words, siblings, only_year=None
@@ -1408,8 +1477,9 @@ class Reader:
             ):
                 continue  # "the 2013-2018 roadmap": the period it covers, not its date
             if re.search(
-                r"(?:launch(?:ed|es)?|set to launch|lancement (?:est )?prévu|lancée?s?|"
-                r"launch is (?:planned|scheduled)|prévue?)\s+(?:on|in|for|en|le|pour)?\s*$",
+                r"(?:launch(?:ed|es)?(?: of(?: the)?(?: [\w’'-]+){1,3})?|set to launch|"
+                r"lancement (?:est )?prévu|lancée?s?|launch is (?:planned|scheduled)|prévue?)"
+                r"\s+(?:on|in|for|en|le|pour)?\s*$",
                 text[max(0, mention.start - 40) : mention.start],
                 re.IGNORECASE,
             ):
@@ -1454,7 +1524,12 @@ class Reader:
         reasons = []
         anaphor = _ANAPHOR.search(text)
         pair = anaphor and re.match(r"(?:the two|both|les deux)", anaphor.group(0), re.IGNORECASE)
-        if previous and anaphor and (pair or not parties):
+        earlier = [a for a in self.agreements if len(a["parties"]) >= 2]
+        if anaphor and (pair or not parties) and earlier:
+            # "the (two) partners" of the instrument the release spoke of last
+            parties = list(earlier[-1]["parties"])
+            reasons.append(f"parties those of “{earlier[-1]['title']}” (“{anaphor.group(0)}”)")
+        elif previous and anaphor and (pair or not parties):
             parties = []
             # The nearest of the three sentences before that names an agency.
             for back in range(number - 1, max(-1, number - 4), -1):
@@ -1538,7 +1613,7 @@ class Reader:
         home = self.home_agency()
         if (
             not recalled
-            and not planned
+            and (not planned or len(parties) == 1)
             and home
             and parties
             and home not in parties
@@ -1587,6 +1662,13 @@ class Reader:
         title = "–".join(names[:3]) + " " if names else ""
         title += words if kind != "other" else words.lower()
         title = title[0].upper() + title[1:] if title else words
+        if re.search(r"\b(?:of|de|du|des)$", words) or kind == "extension":
+            # "an extension of their memorandum of understanding": what it extends
+            extended = re.match(
+                r"\s*([^,.;]{3,80}?)(?= was| were| signed| on | with|,|\.|$)", text[end:]
+            )
+            if extended and not words.endswith(extended.group(1)):
+                title += " " + extended.group(1).strip()
         if subject:
             title += " " + subject.group(0).strip()
         if period:
@@ -1687,8 +1769,9 @@ class Reader:
             if twin is None:
                 merged.append(proposal)
                 continue
-            if proposal["quote"] not in twin["quotes"]:
-                twin["quotes"].append(proposal["quote"])
+            for quote in proposal["quotes"]:
+                if quote not in twin["quotes"]:
+                    twin["quotes"].append(quote)
             if (twin["date"].get("from_occasion") or twin["date"]["precision"] == "unknown") and (
                 proposal["date"]["precision"] != "unknown"
                 and not proposal["date"].get("from_occasion")

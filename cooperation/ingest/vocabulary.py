@@ -115,6 +115,8 @@ FRENCH_THEME_WORDS = {
 TITLES = {
     "en": [
         "Chief Executive Officer",
+        "Associate Administrator",
+        "Deputy Administrator",
         "Chairman and CEO",
         "Chairman & CEO",
         "Director General",
