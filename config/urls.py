@@ -2,6 +2,7 @@
 /healthz, is answered by cooperation.middleware.HealthCheckMiddleware."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
@@ -9,7 +10,7 @@ from django.urls import include, path
 from cooperation.caching import versioned
 from cooperation.sitemaps import SITEMAPS
 from cooperation.views import server_error
-from cooperation.views.site import FaviconView, RobotsView, SecurityView
+from cooperation.views.site import FaviconView, LanguageView, RobotsView, SecurityView
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
@@ -28,7 +29,9 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
-    path("", include("cooperation.urls")),
+    path("language/<str:language>/", LanguageView.as_view(), name="language"),
 ]
+# The catalogue in each language, /en/… and /fr/…; a bare path redirects to the reader's.
+urlpatterns += i18n_patterns(path("", include("cooperation.urls")), prefix_default_language=True)
 
 handler500 = server_error

@@ -1,4 +1,5 @@
-"""The sitemap (django.contrib.sitemaps): every record's page and every index."""
+"""The sitemap (django.contrib.sitemaps): every record's page and every index, in each language,
+each address with its alternates in the others (hreflang) and an x-default."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -19,7 +20,13 @@ INDEXES = [
 ]
 
 
-class IndexSitemap(Sitemap):
+class LanguagesSitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class IndexSitemap(LanguagesSitemap):
     def items(self):
         return INDEXES
 
@@ -27,7 +34,7 @@ class IndexSitemap(Sitemap):
         return reverse(f"cooperation:{item}")
 
 
-class RecordSitemap(Sitemap):
+class RecordSitemap(LanguagesSitemap):
     """Every record of one model, by its page."""
 
     def __init__(self, model):

@@ -35,14 +35,14 @@ def smaller_catalogue(directory):
 
 def home_counts(client):
     """(agreements, agencies, countries, events) as the home page shows them."""
-    response = client.get("/")
+    response = client.get("/en/")
     assert response.status_code == 200
     shown = re.findall(r"<strong>(\d+)</strong> (\w+)</a>", response.content.decode())
     return tuple(int(n) for n, _ in shown)
 
 
 def exported_rows(client):
-    response = client.get("/agreements/?format=json")
+    response = client.get("/en/agreements/?format=json")
     assert response.status_code == 200
     return len(json.loads(b"".join(response.streaming_content)))
 

@@ -16,20 +16,20 @@ def assert_site_page(response, status, heading):
     page = response.content.decode()
     assert f"<h1>{heading}</h1>" in page
     assert "Cooperation Atlas" in page
-    assert 'href="/agreements/"' in page  # a way on
+    assert 'href="/en/agreements/"' in page  # a way on
     assert "Traceback" not in page
     return page
 
 
 @pytest.mark.django_db
 def test_an_unknown_record_is_a_404_in_the_site_style(client):
-    page = assert_site_page(client.get("/agreements/no-such-agreement/"), 404, "Page not found")
+    page = assert_site_page(client.get("/en/agreements/no-such-agreement/"), 404, "Page not found")
     assert "<title>Page not found · Cooperation Atlas</title>" in page
     assert 'aria-label="Sections"' in page  # the site's navigation
 
 
 def test_a_request_for_an_unknown_host_is_a_400_in_the_site_style(client):
-    response = client.get("/", headers={"host": "evil.example.com"})
+    response = client.get("/en/", headers={"host": "evil.example.com"})
     page = assert_site_page(response, 400, "Bad request")
     assert "evil.example.com" not in page
     assert "ALLOWED_HOSTS" not in page
@@ -58,7 +58,7 @@ def broken_about_page(monkeypatch):
 
 @pytest.mark.django_db
 def test_a_crash_is_a_500_in_the_site_style_and_is_logged_with_its_path(broken_about_page, caplog):
-    response = Client(raise_request_exception=False).get("/about/?from=test")
+    response = Client(raise_request_exception=False).get("/en/about/?from=test")
     page = assert_site_page(response, 500, "Something went wrong")
     assert "secret-path" not in page
     assert "RuntimeError" not in page
@@ -66,15 +66,15 @@ def test_a_crash_is_a_500_in_the_site_style_and_is_logged_with_its_path(broken_a
 
     [record] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert record.name == "django.request"
-    assert record.getMessage() == "Internal Server Error: /about/"
+    assert record.getMessage() == "Internal Server Error: /en/about/"
     assert "internal detail" in str(record.exc_info[1])  # the details go to the log only
 
 
 @pytest.mark.django_db
 def test_not_found_pages_are_logged_as_warnings_with_their_path(client, caplog):
-    client.get("/agreements/no-such-agreement/")
+    client.get("/en/agreements/no-such-agreement/")
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
-        ("WARNING", "Not Found: /agreements/no-such-agreement/")
+        ("WARNING", "Not Found: /en/agreements/no-such-agreement/")
     ]
 
 
@@ -96,10 +96,10 @@ def test_a_forged_host_is_logged_in_one_line_without_a_traceback():
 
 @pytest.mark.subprocess
 def test_the_log_goes_to_standard_error():
-    script = "import logging; logging.getLogger('django.request').error('Internal Server Error: %s', '/about/')"
+    script = "import logging; logging.getLogger('django.request').error('Internal Server Error: %s', '/en/about/')"
     result = run_django(script, SECRET_KEY="k" * 50)
     assert result.stdout == ""
-    assert result.stderr.endswith("ERROR django.request: Internal Server Error: /about/\n")
+    assert result.stderr.endswith("ERROR django.request: Internal Server Error: /en/about/\n")
 
 
 # The health check, and the site with its database down
@@ -137,7 +137,7 @@ def test_healthz_answers_503_when_the_database_does_not(client, database_down):
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/agreements/?country=VN", "/agreements/some-agreement/", "/sources/"]
+    "url", ["/en/", "/en/agreements/?country=VN", "/en/agreements/some-agreement/", "/en/sources/"]
 )
 def test_pages_answer_503_with_the_site_page_when_the_database_is_down(
     client, database_down, url, caplog
@@ -155,7 +155,7 @@ def test_the_site_recovers_by_itself_when_the_database_comes_back(client, monkey
     Agreement.objects.create(
         slug="an-agreement", title="An agreement", kind="framework", date_precision="unknown"
     )
-    assert client.get("/agreements/an-agreement/").status_code == 200
+    assert client.get("/en/agreements/an-agreement/").status_code == 200
     port = connection.settings_dict["PORT"]
     name = connection.settings_dict["NAME"]
     # The connection breaks under the running site (the server restarts, the file moves).
@@ -164,13 +164,13 @@ def test_the_site_recovers_by_itself_when_the_database_comes_back(client, monkey
         monkeypatch.setitem(connection.settings_dict, "PORT", "9")
     else:
         monkeypatch.setitem(connection.settings_dict, "NAME", "/nonexistent-directory/db.sqlite3")
-    assert client.get("/agreements/an-agreement/").status_code == 503
+    assert client.get("/en/agreements/an-agreement/").status_code == 503
     assert client.get("/healthz").status_code == 503
     monkeypatch.setitem(connection.settings_dict, "PORT", port)
     monkeypatch.setitem(connection.settings_dict, "NAME", name)
     connection.close()
     assert client.get("/healthz").status_code == 200
-    assert client.get("/agreements/an-agreement/").status_code == 200
+    assert client.get("/en/agreements/an-agreement/").status_code == 200
 
 
 @pytest.mark.django_db
@@ -187,7 +187,7 @@ def test_an_export_whose_database_fails_is_a_503_not_a_cut_off_download(
         yield  # a generator, like the real one
 
     monkeypatch.setattr(exports, "export_rows", rows_from_a_dead_database)
-    response = client.get("/agreements/", {"format": export})
+    response = client.get("/en/agreements/", {"format": export})
     assert not response.streaming
     assert_site_page(response, 503, "Temporarily unavailable")
 

@@ -19,7 +19,7 @@ def download(client, url):
 
 
 def test_each_row_lists_its_linked_records_in_their_order(client, loaded):
-    rows = json.loads(download(client, "/agreements/?format=json"))
+    rows = json.loads(download(client, "/en/agreements/?format=json"))
     assert len(rows) == Agreement.objects.count()
     assert_rows_show_their_relations(rows)
     assert any(len(row["parties"]) > 1 for row in rows) and any(row["signatories"] for row in rows)
@@ -120,13 +120,13 @@ def _delete_quote(first, second):
 def test_an_export_follows_each_kind_of_edit_at_once(client, loaded, edit):
     """What an export lists is derived data (`links`): each kind of write keeps it true."""
     first, second = Agreement.objects.filter(parties__country__isnull=False).distinct()[:2]
-    json.loads(download(client, "/agreements/?format=json"))  # read before the edit
+    json.loads(download(client, "/en/agreements/?format=json"))  # read before the edit
     edit(first, second)
-    assert_rows_show_their_relations(json.loads(download(client, "/agreements/?format=json")))
+    assert_rows_show_their_relations(json.loads(download(client, "/en/agreements/?format=json")))
 
 
 def test_the_csv_and_the_json_hold_the_same_rows_in_the_same_order(client, loaded):
-    url = "/agreements/?sort=title"
+    url = "/en/agreements/?sort=title"
     listed = json.loads(download(client, url + "&format=json"))
     table = list(csv.DictReader(io.StringIO(download(client, url + "&format=csv"))))
     assert [row["slug"] for row in table] == [row["slug"] for row in listed]
@@ -143,7 +143,7 @@ def test_a_large_export_comes_in_chunks_of_rows_not_one_per_row(client, small_ca
     from tests.conftest import add_agreements
 
     add_agreements(small_catalogue, 0, 450)
-    response = client.get("/agreements/?format=csv")
+    response = client.get("/en/agreements/?format=csv")
     chunks = list(response.streaming_content)
     assert sum(chunk.count(b"\n") for chunk in chunks) == 451  # the header and every row
     assert 2 <= len(chunks) <= 5
@@ -152,7 +152,7 @@ def test_a_large_export_comes_in_chunks_of_rows_not_one_per_row(client, small_ca
 def test_a_renamed_party_or_theme_is_exported_under_its_new_name_at_once(client, loaded):
     from cooperation.models import Agency, Theme
 
-    before = json.loads(download(client, "/agreements/?country=VN&format=json"))
+    before = json.loads(download(client, "/en/agreements/?country=VN&format=json"))
     vast = Agency.objects.get(acronym="VAST")
     assert any("VAST" in row["parties"] for row in before)
     vast.acronym = "VAST-renamed"
@@ -160,7 +160,7 @@ def test_a_renamed_party_or_theme_is_exported_under_its_new_name_at_once(client,
     climate = Theme.objects.get(slug="climate")
     climate.name = "Climate, renamed"
     climate.save()
-    after = json.loads(download(client, "/agreements/?country=VN&format=json"))
+    after = json.loads(download(client, "/en/agreements/?country=VN&format=json"))
     assert any("VAST-renamed" in row["parties"] for row in after)
     assert not any("VAST" in row["parties"] for row in after)
     assert any("Climate, renamed" in row["themes"] for row in after)
@@ -177,9 +177,9 @@ def test_the_garbage_collector_is_as_before_after_an_export_read_to_its_end_or_c
     add_agreements(small_catalogue, 0, 30)
     monkeypatch.setattr(exports, "ROWS_PER_CHUNK", 5)
     before = gc.get_threshold()
-    download(client, "/agreements/?format=csv")
+    download(client, "/en/agreements/?format=csv")
     assert gc.get_threshold() == before
-    response = client.get("/agreements/?format=json")
+    response = client.get("/en/agreements/?format=json")
     next(iter(response.streaming_content))  # a reader who stops after the first rows
     assert gc.get_threshold() != before  # rows are still streaming
     response.close()

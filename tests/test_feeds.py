@@ -17,8 +17,8 @@ def test_the_feed_is_a_syndication_feed():
 
 @pytest.mark.django_db
 def test_format_atom_is_the_feed_of_the_same_search(client, loaded):
-    served = client.get("/agreements/?country=VN&theme=climate&format=atom")
-    direct = AgreementFeed()(RequestFactory().get("/agreements/?country=VN&theme=climate"))
+    served = client.get("/en/agreements/?country=VN&theme=climate&format=atom")
+    direct = AgreementFeed()(RequestFactory().get("/en/agreements/?country=VN&theme=climate"))
     entries = [
         [
             e.find("atom:id", ATOM).text
@@ -31,14 +31,14 @@ def test_format_atom_is_the_feed_of_the_same_search(client, loaded):
     feed = ElementTree.fromstring(served.content)
     assert feed.find("atom:title", ATOM).text == "Cooperation Atlas: agreements (2 filters)"
     self_link = feed.find("atom:link[@rel='self']", ATOM).get("href")
-    assert self_link == "http://testserver/agreements/?country=VN&theme=climate&format=atom"
+    assert self_link == "http://testserver/en/agreements/?country=VN&theme=climate&format=atom"
 
 
 @pytest.mark.django_db
 def test_every_entry_is_dated_by_its_last_change_and_published_only_to_the_day(client, loaded):
     from cooperation.models import Agreement
 
-    feed = ElementTree.fromstring(client.get("/agreements/?format=atom").content)
+    feed = ElementTree.fromstring(client.get("/en/agreements/?format=atom").content)
     assert feed.find("atom:author/atom:name", ATOM).text == "Cooperation Atlas"
     entries = feed.findall("atom:entry", ATOM)
     assert len(entries) == Agreement.objects.count()
@@ -61,5 +61,5 @@ def test_every_entry_is_dated_by_its_last_change_and_published_only_to_the_day(c
 
 @pytest.mark.django_db
 def test_one_filter_is_one_filter(client, loaded):
-    feed = ElementTree.fromstring(client.get("/agreements/?country=VN&format=atom").content)
+    feed = ElementTree.fromstring(client.get("/en/agreements/?country=VN&format=atom").content)
     assert feed.find("atom:title", ATOM).text == "Cooperation Atlas: agreements (1 filter)"

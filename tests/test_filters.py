@@ -34,14 +34,14 @@ CHINA = {
 
 def shown(client, query):
     """The slugs of the agreements the page lists (every page of them), and the page's HTML."""
-    html = client.get(f"/agreements/?{query}", follow=True).content.decode()
-    slugs = set(re.findall(r'<h3 class="row-title"><a href="/agreements/([\w-]+)/">', html))
+    html = client.get(f"/en/agreements/?{query}", follow=True).content.decode()
+    slugs = set(re.findall(r'<h3 class="row-title"><a href="/en/agreements/([\w-]+)/">', html))
     return slugs, html
 
 
 def exported(client, query):
     """The slugs of the JSON export, checked to hold no row twice."""
-    response = client.get(f"/agreements/?{query}&format=json")
+    response = client.get(f"/en/agreements/?{query}&format=json")
     assert response["Content-Type"].startswith("application/json")
     slugs = [row["slug"] for row in json.loads(b"".join(response.streaming_content))]
     assert len(slugs) == len(set(slugs))
@@ -56,7 +56,7 @@ def test_without_filters_every_agreement_is_listed_newest_first(client, loaded):
     slugs, html = shown(client, "")
     assert slugs == every()
     assert f"{Agreement.objects.count()} agreements" in html
-    order = re.findall(r'<h3 class="row-title"><a href="/agreements/([\w-]+)/">', html)
+    order = re.findall(r'<h3 class="row-title"><a href="/en/agreements/([\w-]+)/">', html)
     assert order[0] == "sco-founding-document-2019"
     assert order.index("cnes-cnsa-mou-2018") < order.index(
         "france-china-intergovernmental-agreement-1997"
@@ -162,16 +162,16 @@ def test_each_parameter_keeps_what_matches_and_drops_the_rest(client, loaded, qu
 
 def test_a_submitted_form_is_sent_to_its_short_address(client, loaded):
     response = client.get(
-        "/agreements/?q=&country=vn&year=&year_from=&status=&sort=newest&theme=climate"
+        "/en/agreements/?q=&country=vn&year=&year_from=&status=&sort=newest&theme=climate"
     )
     assert response.status_code == 302
-    assert response["Location"] == "/agreements/?country=VN&theme=climate"
-    assert client.get("/agreements/?country=VN&theme=climate").status_code == 200
+    assert response["Location"] == "/en/agreements/?country=VN&theme=climate"
+    assert client.get("/en/agreements/?country=VN&theme=climate").status_code == 200
 
 
 def test_sorting_oldest_first_and_by_title(client, loaded):
     _, html = shown(client, "sort=oldest")
-    oldest = re.findall(r'<h3 class="row-title"><a href="/agreements/([\w-]+)/">', html)
+    oldest = re.findall(r'<h3 class="row-title"><a href="/en/agreements/([\w-]+)/">', html)
     assert oldest[0] == "france-china-intergovernmental-agreement-1997"
     assert oldest[-1] in {"cnes-jaxa-framework-agreement", "cnes-nict-framework-agreement"}
     _, html = shown(client, "sort=title")
@@ -240,7 +240,7 @@ def test_you_selected_lists_each_choice_with_a_link_that_removes_it(client, load
         "theme": ["climate"],
         "q": ["SCO"],
     }
-    assert '<a href="/agreements/" class="clear">Clear all</a>' in html
+    assert '<a href="/en/agreements/" class="clear">Clear all</a>' in html
 
 
 def test_an_empty_result_says_so_and_offers_to_remove_the_last_filter(client, loaded):
@@ -292,16 +292,16 @@ def test_exports_hold_every_matching_row_not_just_one_page(client, many_agreemen
     assert len(expected) == 20
     assert exported(client, "country=KR") == expected
 
-    response = client.get("/agreements/?country=KR&format=csv")
+    response = client.get("/en/agreements/?country=KR&format=csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert sorted(row["slug"] for row in rows) == sorted(expected)
-    assert rows[0]["url"].startswith("http://testserver/agreements/a-")
+    assert rows[0]["url"].startswith("http://testserver/en/agreements/a-")
     assert rows[0]["parties"] == "CNES; KARI"
 
 
 def test_the_json_export_carries_the_main_fields_and_the_record_s_url(client, loaded):
-    response = client.get("/agreements/?country=CN&format=json")
+    response = client.get("/en/agreements/?country=CN&format=json")
     rows = {row["slug"]: row for row in json.loads(b"".join(response.streaming_content))}
     assert set(rows) == CHINA
     sco = rows["cnes-cnsa-sco-implementing-agreement-2018"]
@@ -309,11 +309,13 @@ def test_the_json_export_carries_the_main_fields_and_the_record_s_url(client, lo
     assert sco["parties"] == ["CNES", "CNSA"]
     assert sco["countries"] == ["CN", "FR"]
     assert sco["signatories"] == ["Jean-Yves Le Gall", "Zhang Kejian"]
-    assert sco["url"] == "http://testserver/agreements/cnes-cnsa-sco-implementing-agreement-2018/"
+    assert (
+        sco["url"] == "http://testserver/en/agreements/cnes-cnsa-sco-implementing-agreement-2018/"
+    )
 
 
 def test_the_atom_feed_follows_the_same_search_newest_first(client, loaded):
-    response = client.get("/agreements/?country=VN&format=atom")
+    response = client.get("/en/agreements/?country=VN&format=atom")
     assert response["Content-Type"].startswith("application/atom+xml")
     feed = ElementTree.fromstring(response.content)
     ns = {"atom": "http://www.w3.org/2005/Atom"}
@@ -356,7 +358,7 @@ BAD_INPUT = [
     ("query", "shown_as", "reason"), BAD_INPUT, ids=[b[0][:12] for b in BAD_INPUT]
 )
 def test_bad_input_is_a_notice_on_a_working_page(client, loaded, query, shown_as, reason):
-    response = client.get(f"/agreements/?{query}")
+    response = client.get(f"/en/agreements/?{query}")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Part of the address was ignored" in html
@@ -379,7 +381,7 @@ def test_a_page_beyond_the_last_shows_the_last_page(client, many_agreements):
 
 
 def test_reflected_values_are_escaped(client, loaded):
-    html = client.get('/agreements/?q=<script>alert(1)</script>&country="><b>').content.decode()
+    html = client.get('/en/agreements/?q=<script>alert(1)</script>&country="><b>').content.decode()
     assert "<script>alert(1)</script>" not in html
     assert '"><b>' not in html
     assert "&lt;script&gt;" in html
@@ -393,11 +395,11 @@ def test_a_long_list_elides_page_numbers_without_making_links_of_the_gaps(client
             make_agreement(
                 slug=f"n-{number:03}", title=f"Agreement {number:03}", year=1960 + number % 60
             )
-    html = client.get("/agreements/?page=6").content.decode()
+    html = client.get("/en/agreements/?page=6").content.decode()
     assert "…" in html
     assert "%E2%80%A6" not in html and "page=…" not in html
     assert '<span aria-current="page">6</span>' in html
-    assert 'href="/agreements/?page=11"' in html
+    assert 'href="/en/agreements/?page=11"' in html
 
 
 @pytest.mark.parametrize(
@@ -415,12 +417,12 @@ def test_a_long_list_elides_page_numbers_without_making_links_of_the_gaps(client
 def test_a_single_valued_parameter_given_twice_uses_the_last_value_and_says_so(
     client, loaded, query, notice, kept
 ):
-    response = client.get(f"/agreements/?{query}", follow=True)
+    response = client.get(f"/en/agreements/?{query}", follow=True)
     html = response.content.decode()
     if notice:
         assert notice in html
     name, value = next(iter(kept.items()))
-    slugs = set(re.findall(r'<h3 class="row-title"><a href="/agreements/([\w-]+)/">', html))
+    slugs = set(re.findall(r'<h3 class="row-title"><a href="/en/agreements/([\w-]+)/">', html))
     field = {"year": "year", "q": "title__icontains", "status": "status"}[name]
     assert slugs == every(**{field: int(value) if name == "year" else value})
 
@@ -432,7 +434,7 @@ def test_a_year_range_that_ends_before_it_starts_says_so(client, loaded):
 
 
 def test_an_export_of_a_search_with_an_ignored_part_is_refused_with_the_reason(client, loaded):
-    response = client.get("/agreements/?country=ZZ&format=csv")
+    response = client.get("/en/agreements/?country=ZZ&format=csv")
     assert response.status_code == 400
     assert "country=ZZ: no country of that name" in response.content.decode()
 
@@ -441,13 +443,13 @@ def test_the_atom_summary_stays_text(client, db):
     from tests.conftest import make_agreement
 
     make_agreement(slug="x", title="X", summary="A <img src=x onerror=alert(1)> & B")
-    feed = client.get("/agreements/?format=atom").content.decode()
+    feed = client.get("/en/agreements/?format=atom").content.decode()
     assert "&amp;lt;img src=x" in feed
     assert "&lt;img src=x" not in feed.replace("&amp;lt;img", "")
 
 
 def test_the_chosen_year_stays_in_the_year_list_even_without_results(client, loaded):
-    html = client.get("/agreements/?year=1990").content.decode()
+    html = client.get("/en/agreements/?year=1990").content.decode()
     assert '<option value="1990" selected>1990 (0)</option>' in html
 
 
@@ -466,14 +468,14 @@ def test_a_country_finds_the_agreements_that_concern_it_without_named_parties(cl
     assert CONCERNING_ONLY[code] <= exported(client, f"country={code}")
     countries, _ = facet(shown(client, "")[1], "country")
     assert countries[code] == len(slugs)
-    page = client.get(f"/countries/{code}/").content.decode()
+    page = client.get(f"/en/countries/{code}/").content.decode()
     for slug in CONCERNING_ONLY[code]:
-        assert f'href="/agreements/{slug}/"' in page
+        assert f'href="/en/agreements/{slug}/"' in page
 
 
 def test_every_agreement_has_a_country(client, loaded):
     assert Agreement.objects.filter(countries__isnull=True).count() == 0
-    rows = json.loads(b"".join(client.get("/agreements/?format=json").streaming_content))
+    rows = json.loads(b"".join(client.get("/en/agreements/?format=json").streaming_content))
     roadmap = next(row for row in rows if row["slug"] == "france-japan-roadmap-2013-2018")
     assert roadmap["countries"] == ["FR", "JP"] and roadmap["countries_concerned"] == ["FR", "JP"]
     assert roadmap["parties"] == []
@@ -515,9 +517,9 @@ def test_match_all_keeps_only_the_agreements_between_every_chosen_country(client
 
 
 def test_match_any_is_the_default_and_its_address_is_the_short_one(client, loaded):
-    response = client.get("/agreements/?agency=cnes&agency=usth&match=any")
+    response = client.get("/en/agreements/?agency=cnes&agency=usth&match=any")
     assert response.status_code == 302
-    assert response["Location"] == "/agreements/?agency=cnes&agency=usth"
+    assert response["Location"] == "/en/agreements/?agency=cnes&agency=usth"
     slugs, _ = shown(client, "agency=cnes&agency=usth")
     assert len(slugs) == 10
 
@@ -532,15 +534,17 @@ def test_an_unknown_match_is_a_notice(client, loaded):
 
 def test_exports_follow_the_sort(client, loaded):
     by_title = sorted(every(), key=lambda slug: Agreement.objects.get(slug=slug).title)
-    rows = json.loads(b"".join(client.get("/agreements/?sort=title&format=json").streaming_content))
+    rows = json.loads(
+        b"".join(client.get("/en/agreements/?sort=title&format=json").streaming_content)
+    )
     assert [row["slug"] for row in rows] == by_title
-    response = client.get("/agreements/?sort=oldest&country=CN&format=csv")
+    response = client.get("/en/agreements/?sort=oldest&country=CN&format=csv")
     lines = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert lines[0]["slug"] == "france-china-intergovernmental-agreement-1997"
 
 
 def test_the_csv_carries_codes_iso_dates_and_the_quotes(client, loaded):
-    response = client.get("/agreements/?country=VN&theme=climate&format=csv")
+    response = client.get("/en/agreements/?country=VN&theme=climate&format=csv")
     assert response["Content-Disposition"] == (
         'attachment; filename="agreements-country-vn-theme-climate.csv"'
     )
@@ -555,10 +559,10 @@ def test_the_csv_carries_codes_iso_dates_and_the_quotes(client, loaded):
     assert letter["date_inference"].startswith("Signed during the French Prime Minister")
     assert letter["quote_count"] == "3"
     assert letter["quotes_url"].endswith(
-        "/agreements/cnes-vast-climate-letter-of-intent-2018/#quotes"
+        "/en/agreements/cnes-vast-climate-letter-of-intent-2018/#quotes"
     )
     assert letter["summary"]
-    json_response = client.get("/agreements/?country=CN&format=json")
+    json_response = client.get("/en/agreements/?country=CN&format=json")
     assert (
         json_response["Content-Disposition"] == 'attachment; filename="agreements-country-cn.json"'
     )

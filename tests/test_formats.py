@@ -21,13 +21,13 @@ LINK = re.compile(r'href="(/[^"#]*)')
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 
 
-def crawl(client, start="/", limit=300):
+def crawl(client, start="/en/", limit=300):
     """{path: HTML} of the site's pages reached by following its own links from `start`
     (breadth first; not the admin, static files or downloads)."""
     return _crawl(client, start, limit)[0]
 
 
-def feeds_of(client, start="/", limit=300):
+def feeds_of(client, start="/en/", limit=300):
     """Every Atom feed the pages of a crawl link to."""
     return _crawl(client, start, limit)[1]
 

@@ -151,7 +151,7 @@ def requests_made(request):
 @fuzz("browser")
 @given(query_string=query_strings)
 def test_the_agreement_browser_survives_any_query_string(client, loaded, query_string):
-    response = client.get("/agreements/", QUERY_STRING=query_string)
+    response = client.get("/en/agreements/", QUERY_STRING=query_string)
     assert_safe(response, query_string)
 
 
@@ -174,7 +174,7 @@ export_queries = st.tuples(
 @fuzz("exports")
 @given(query_string=export_queries)
 def test_exports_survive_any_search(client, loaded, query_string):
-    response = client.get("/agreements/", QUERY_STRING=query_string)
+    response = client.get("/en/agreements/", QUERY_STRING=query_string)
     body = assert_safe(response, query_string)
     assert response.status_code in (200, 302, 400), query_string  # 302: to its short address
     if response.status_code == 200 and "format=json" in query_string:
@@ -184,9 +184,9 @@ def test_exports_survive_any_search(client, loaded, query_string):
 @pytest.mark.parametrize(
     "url",
     [
-        "/agreements/?{name}={marker}",
-        "/agreements/?{name}={marker}&country=VN",
-        "/countries/?{name}={marker}",
+        "/en/agreements/?{name}={marker}",
+        "/en/agreements/?{name}={marker}&country=VN",
+        "/en/countries/?{name}={marker}",
     ],
 )
 def test_reflected_values_are_escaped_wherever_they_appear(client, loaded, url):
@@ -195,23 +195,23 @@ def test_reflected_values_are_escaped_wherever_they_appear(client, loaded, url):
         body = assert_safe(response, name)
         assert MARKER not in body, name
         if response.status_code == 200 and name not in ("sort", "format"):
-            assert ESCAPED_MARKER in body or "/countries/" in url, name
+            assert ESCAPED_MARKER in body or "/en/countries/" in url, name
 
 
 PAGES = [
-    "/",
-    "/about/",
-    "/countries/",
-    "/countries/VN/",
-    "/agencies/",
-    "/agencies/cnes/",
-    "/people/",
-    "/missions/",
-    "/events/",
-    "/themes/",
-    "/themes/climate/",
-    "/sources/",
-    "/agreements/cnes-cnsa-sco-implementing-agreement-2018/",
+    "/en/",
+    "/en/about/",
+    "/en/countries/",
+    "/en/countries/VN/",
+    "/en/agencies/",
+    "/en/agencies/cnes/",
+    "/en/people/",
+    "/en/missions/",
+    "/en/events/",
+    "/en/themes/",
+    "/en/themes/climate/",
+    "/en/sources/",
+    "/en/agreements/cnes-cnsa-sco-implementing-agreement-2018/",
     "/healthz",
 ]
 

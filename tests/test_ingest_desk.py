@@ -64,7 +64,7 @@ def test_adding_a_release_shows_its_proposals_for_review_and_publishes_nothing(c
     # Nothing reaches readers before a curator accepts it.
     assert Source.objects.count() == sources
     assert not Agency.objects.filter(acronym="ISRO").exists()
-    assert curator.get("/agencies/isro/").status_code == 404
+    assert curator.get("/en/agencies/isro/").status_code == 404
 
 
 def test_the_review_page_marks_matches_and_new_records(curator, loaded):
@@ -112,7 +112,9 @@ def test_accepting_makes_the_records_with_their_quotes(curator, loaded):
     assert agreement.quotes.get().anchor
     # Readers see it now, on its page and in the country's list.
     assert curator.get(agreement.get_absolute_url()).status_code == 200
-    assert "CNES–ISRO framework agreement of 2015" in curator.get("/countries/IN/").content.decode()
+    assert (
+        "CNES–ISRO framework agreement of 2015" in curator.get("/en/countries/IN/").content.decode()
+    )
 
 
 def test_a_party_must_be_accepted_before_its_agreement(curator, loaded):

@@ -91,15 +91,15 @@ def test_an_agreement_created_through_the_orm_is_found_by_search(client, db):
     from tests.conftest import make_agency, make_agreement, make_person
 
     agreement = make_agreement(slug="made-in-a-shell", title="A Zanzibar accord")
-    assert "made-in-a-shell" in client.get("/agreements/?q=zanzibar").content.decode()
+    assert "made-in-a-shell" in client.get("/en/agreements/?q=zanzibar").content.decode()
     agreement.parties.add(make_agency(slug="isro", acronym="ISRO", name="Indian agency"))
     agreement.signatories.add(make_person(slug="someone", name="Quillon Vantard"))
-    assert "made-in-a-shell" in client.get("/agreements/?q=isro").content.decode()
-    assert "made-in-a-shell" in client.get("/agreements/?q=vantard").content.decode()
+    assert "made-in-a-shell" in client.get("/en/agreements/?q=isro").content.decode()
+    assert "made-in-a-shell" in client.get("/en/agreements/?q=vantard").content.decode()
     agency = agreement.parties.get()
     agency.name = "Indian Space Research Organisation"
     agency.save()
-    assert "made-in-a-shell" in client.get("/agreements/?q=research").content.decode()
+    assert "made-in-a-shell" in client.get("/en/agreements/?q=research").content.decode()
 
 
 @pytest.mark.django_db
@@ -107,10 +107,10 @@ def test_an_agreement_created_through_the_orm_is_found_by_search(client, db):
 def test_a_query_with_nothing_to_search_for_is_a_notice_not_every_row(client, loaded, query):
     from urllib.parse import quote
 
-    html = client.get(f"/agreements/?q={quote(query)}").content.decode()
+    html = client.get(f"/en/agreements/?q={quote(query)}").content.decode()
     assert "nothing to search for" in html
     assert "agreements match" not in html  # the catalogue is not presented as matches
-    export = client.get(f"/agreements/?q={quote(query)}&format=csv")
+    export = client.get(f"/en/agreements/?q={quote(query)}&format=csv")
     assert export.status_code == 400
 
 

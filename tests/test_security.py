@@ -82,9 +82,9 @@ def assert_security_headers(response):
 @pytest.mark.parametrize(
     "url",
     [
-        "/",
-        "/agreements/?country=VN&theme=climate&year_from=2015",
-        "/agreements/no-such-agreement/",
+        "/en/",
+        "/en/agreements/?country=VN&theme=climate&year_from=2015",
+        "/en/agreements/no-such-agreement/",
     ],
 )
 def test_public_pages_carry_every_security_header(client, loaded, url):
@@ -101,16 +101,16 @@ def test_admin_pages_carry_every_security_header(client, admin_client):
 
 def test_plain_http_is_redirected_to_https_in_production(client, settings):
     settings.SECURE_SSL_REDIRECT = True
-    response = client.get("/agreements/?country=VN")
+    response = client.get("/en/agreements/?country=VN")
     assert response.status_code == 301
-    assert response["Location"] == "https://testserver/agreements/?country=VN"
+    assert response["Location"] == "https://testserver/en/agreements/?country=VN"
 
 
 @pytest.mark.django_db
 def test_behind_a_proxy_its_https_header_is_trusted(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    response = client.get("/about/", headers={"x-forwarded-proto": "https"})
+    response = client.get("/en/about/", headers={"x-forwarded-proto": "https"})
     assert response.status_code == 200
     assert "Strict-Transport-Security" in response
 
@@ -173,27 +173,27 @@ def test_the_inline_code_detector_finds_what_the_policy_would_block():
 
 
 PUBLIC_PAGES = [
-    "/",
-    "/about/",
-    "/agreements/",
-    "/agreements/?country=VN&theme=climate&sort=oldest",
-    "/agreements/?country=ZZ&year=abc",
-    "/agreements/?q=nothing-matches-this",
-    "/agreements/cnes-cnsa-sco-implementing-agreement-2018/",
-    "/countries/",
-    "/countries/VN/",
-    "/agencies/",
-    "/agencies/cnes/",
-    "/people/",
-    "/people/chau-van-minh/",
-    "/events/cfosat-launch-2018/",
-    "/missions/",
-    "/missions/cfosat/",
-    "/events/",
-    "/themes/",
-    "/themes/climate/",
-    "/sources/",
-    "/sources/cnes-2018-11-vietnam-prime-minister-visit/",
+    "/en/",
+    "/en/about/",
+    "/en/agreements/",
+    "/en/agreements/?country=VN&theme=climate&sort=oldest",
+    "/en/agreements/?country=ZZ&year=abc",
+    "/en/agreements/?q=nothing-matches-this",
+    "/en/agreements/cnes-cnsa-sco-implementing-agreement-2018/",
+    "/en/countries/",
+    "/en/countries/VN/",
+    "/en/agencies/",
+    "/en/agencies/cnes/",
+    "/en/people/",
+    "/en/people/chau-van-minh/",
+    "/en/events/cfosat-launch-2018/",
+    "/en/missions/",
+    "/en/missions/cfosat/",
+    "/en/events/",
+    "/en/themes/",
+    "/en/themes/climate/",
+    "/en/sources/",
+    "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/",
     "/no-such-page/",
 ]
 

@@ -20,7 +20,7 @@ from tests.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-SCO = "/agreements/cnes-cnsa-sco-implementing-agreement-2018/"
+SCO = "/en/agreements/cnes-cnsa-sco-implementing-agreement-2018/"
 
 
 def page(client, url, status=200):
@@ -34,15 +34,15 @@ def title_of(html):
 
 
 INDEXES = {
-    "/countries/": "Countries",
-    "/agencies/": "Agencies and organisations",
-    "/people/": "People",
-    "/missions/": "Missions",
-    "/events/": "Events",
-    "/themes/": "Themes",
-    "/sources/": "Source documents",
-    "/agreements/": "Agreements",
-    "/about/": "About the data",
+    "/en/countries/": "Countries",
+    "/en/agencies/": "Agencies and organisations",
+    "/en/people/": "People",
+    "/en/missions/": "Missions",
+    "/en/events/": "Events",
+    "/en/themes/": "Themes",
+    "/en/sources/": "Source documents",
+    "/en/agreements/": "Agreements",
+    "/en/about/": "About the data",
 }
 
 
@@ -65,11 +65,11 @@ def test_home_shows_counts_timeline_network_latest_and_themes(client, loaded):
     assert 'aria-labelledby="network-title network-desc"' in html
     assert "Every pair, in a table" in html
     assert (
-        '<a href="/agencies/cnes/">CNES</a></td><td><a href="/agencies/usth/">USTH</a></td><td><a href="/agreements/?agency=cnes&amp;agency=usth&amp;match=all">3<'
+        '<a href="/en/agencies/cnes/">CNES</a></td><td><a href="/en/agencies/usth/">USTH</a></td><td><a href="/en/agreements/?agency=cnes&amp;agency=usth&amp;match=all">3<'
         in html
     )
     assert "Founding document of the Space Climate Observatory (SCO)" in html
-    assert 'href="/themes/climate/"' in html
+    assert 'href="/en/themes/climate/"' in html
 
 
 def test_an_agreement_shows_every_fact_linked_and_sourced(client, loaded):
@@ -81,17 +81,19 @@ def test_an_agreement_shows_every_fact_linked_and_sourced(client, loaded):
     assert '<dd><span class="date">25 June 2018</span>' in html
     assert "<dd>Beijing</dd>" in html
     assert (
-        'href="/agencies/cnsa/">China National Space Administration</a> (CNSA) — <a href="/countries/CN/">China</a>'
+        'href="/en/agencies/cnsa/">China National Space Administration</a> (CNSA) — <a href="/en/countries/CN/">China</a>'
         in html
     )
-    assert '<a href="/people/zhang-kejian/">Zhang Kejian</a>, Administrator of CNSA' in html
-    assert '<a href="/people/jean-yves-le-gall/">Jean-Yves Le Gall</a>, President of CNES' in html
-    assert 'href="/events/sco-implementing-agreement-signing-2018/"' in html
-    assert 'href="/missions/sco/">SCO</a> (Space Climate Observatory)' in html
+    assert '<a href="/en/people/zhang-kejian/">Zhang Kejian</a>, Administrator of CNSA' in html
+    assert (
+        '<a href="/en/people/jean-yves-le-gall/">Jean-Yves Le Gall</a>, President of CNES' in html
+    )
+    assert 'href="/en/events/sco-implementing-agreement-signing-2018/"' in html
+    assert 'href="/en/missions/sco/">SCO</a> (Space Climate Observatory)' in html
     agreement = Agreement.objects.get(slug="cnes-cnsa-sco-implementing-agreement-2018")
     for quote in agreement.quotes.all():
         assert escape(quote.text) in html
-        assert f'href="/sources/{quote.source.slug}/#quote-{quote.anchor}"' in html
+        assert f'href="/en/sources/{quote.source.slug}/#quote-{quote.anchor}"' in html
 
 
 def test_an_agreement_cites_itself_with_its_permalink_and_the_catalogues_date(client, loaded):
@@ -106,7 +108,7 @@ def test_an_agreement_cites_itself_with_its_permalink_and_the_catalogues_date(cl
 
 
 def test_an_inferred_date_shows_its_reasoning(client, loaded):
-    html = page(client, "/agreements/cnes-vast-climate-letter-of-intent-2018/")
+    html = page(client, "/en/agreements/cnes-vast-climate-letter-of-intent-2018/")
     assert "2–4 November 2018" in html
     assert (
         '<span class="inferred">inferred</span> Signed during the French Prime Minister’s official visit'
@@ -115,16 +117,17 @@ def test_an_inferred_date_shows_its_reasoning(client, loaded):
 
 
 def test_agreements_link_both_ways_between_an_extension_and_what_it_extends(client, loaded):
-    extension = page(client, "/agreements/cnes-usth-mou-extension-2018/")
-    original = page(client, "/agreements/cnes-usth-mou-2015/")
-    assert '<dt>Extends</dt><dd><a href="/agreements/cnes-usth-mou-2015/">' in extension
+    extension = page(client, "/en/agreements/cnes-usth-mou-extension-2018/")
+    original = page(client, "/en/agreements/cnes-usth-mou-2015/")
+    assert '<dt>Extends</dt><dd><a href="/en/agreements/cnes-usth-mou-2015/">' in extension
     assert (
-        '<dt>Extended by</dt><dd><a href="/agreements/cnes-usth-mou-extension-2018/">' in original
+        '<dt>Extended by</dt><dd><a href="/en/agreements/cnes-usth-mou-extension-2018/">'
+        in original
     )
 
 
 def test_an_agreement_without_named_parties_says_so(client, loaded):
-    html = page(client, "/agreements/france-china-future-space-cooperation-agreement-2019/")
+    html = page(client, "/en/agreements/france-china-future-space-cooperation-agreement-2019/")
     assert "The documents name no party." in html
     assert "What the documents leave open" in html
 
@@ -138,13 +141,13 @@ def test_a_source_marks_every_quoted_passage_and_links_it_to_its_record(client, 
         assert f'id="quote-{quote.anchor}"' in html
         assert f'href="#quote-{quote.anchor}"' in html
     assert '<mark class="quote' in html
-    assert 'href="/agreements/cnes-cnsa-sco-implementing-agreement-2018/"' in html
+    assert 'href="/en/agreements/cnes-cnsa-sco-implementing-agreement-2018/"' in html
     marked = re.sub(r"<[^>]+>", "", html.split('<div class="source-text">')[1].split("</div>")[0])
     assert "Zhang Kejian, the new Administrator" in marked
 
 
 def test_a_quote_across_a_hyphenated_line_end_is_marked_in_its_source(client, loaded):
-    html = page(client, "/sources/cnes-2018-11-vietnam-prime-minister-visit/")
+    html = page(client, "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/")
     assert re.search(r'<mark class="quote[^"]*"[^>]*>CNES President Jean-\s*Yves Le Gall', html)
 
 
@@ -152,7 +155,7 @@ def test_a_quote_across_a_hyphenated_line_end_is_marked_in_its_source(client, lo
     ("url", "expected"),
     [
         (
-            "/countries/VN/",
+            "/en/countries/VN/",
             [
                 "Vietnam Academy of Science and Technology",
                 "Agreements of Vietnam by year",
@@ -160,31 +163,34 @@ def test_a_quote_across_a_hyphenated_line_end_is_marked_in_its_source(client, lo
             ],
         ),
         (
-            "/agencies/cnes/",
+            "/en/agencies/cnes/",
             [
                 "Agreements of CNES by year",
                 "Jean-Yves Le Gall</a>, President",
-                'href="/missions/sco/"',
+                'href="/en/missions/sco/"',
             ],
         ),
         (
-            "/people/jean-yves-le-gall/",
+            "/en/people/jean-yves-le-gall/",
             [
-                'President, <a href="/agencies/cnes/">CNES</a>',
+                'President, <a href="/en/agencies/cnes/">CNES</a>',
                 "Agreements signed",
                 "CNES–VAST letter of intent",
             ],
         ),
         (
-            "/missions/sco/",
-            ["Space Climate Observatory", "12 December 2017", 'href="/agencies/kari/"'],
+            "/en/missions/sco/",
+            ["Space Climate Observatory", "12 December 2017", 'href="/en/agencies/kari/"'],
         ),
         (
-            "/events/french-pm-official-visit-vietnam-2018/",
+            "/en/events/french-pm-official-visit-vietnam-2018/",
             ["Signed here", "Extension of the CNES–USTH memorandum", "2–4 November 2018"],
         ),
-        ("/themes/climate/", ["Filter and export these agreements", "CNES–VAST letter of intent"]),
-        ("/missions/svom/", ["not named in the documents", "2021"]),
+        (
+            "/en/themes/climate/",
+            ["Filter and export these agreements", "CNES–VAST letter of intent"],
+        ),
+        ("/en/missions/svom/", ["not named in the documents", "2021"]),
     ],
 )
 def test_every_record_page_links_what_is_related(client, loaded, url, expected):
@@ -194,43 +200,44 @@ def test_every_record_page_links_what_is_related(client, loaded, url, expected):
 
 
 def test_a_lower_case_country_code_redirects_to_the_canonical_page(client, loaded):
-    response = client.get("/countries/vn/")
+    response = client.get("/en/countries/vn/")
     assert response.status_code == 301
-    assert response["Location"] == "/countries/VN/"
+    assert response["Location"] == "/en/countries/VN/"
 
 
 @pytest.mark.parametrize(
-    "url", ["/agreements/nothing-here/", "/countries/ZZ/", "/people/nobody/", "/no-such-page/"]
+    "url",
+    ["/en/agreements/nothing-here/", "/en/countries/ZZ/", "/en/people/nobody/", "/no-such-page/"],
 )
 def test_an_unknown_record_is_a_404_in_the_site_s_style(client, loaded, url):
     html = page(client, url, status=404)
     assert "Page not found" in html
     assert "Cooperation Atlas" in title_of(html)
-    assert 'href="/agreements/"' in html
+    assert 'href="/en/agreements/"' in html
 
 
 # Query counts: the same for 5 and for 60 agreements.
 
 
 PAGES = [
-    "/",
-    "/agreements/",
-    "/agreements/?country=FR&theme=climate&year_from=1991&q=Agreement&sort=title",
-    "/agreements/?page=2",
-    "/agreements/agreement-3/",
-    "/countries/",
-    "/countries/FR/",
-    "/agencies/",
-    "/agencies/cnes/",
-    "/themes/",
-    "/themes/climate/",
-    "/agreements/?format=csv",
-    "/agreements/?format=json",
-    "/agreements/?format=atom",
-    "/people/p/",
-    "/missions/m/",
-    "/events/e/",
-    "/sources/s/",
+    "/en/",
+    "/en/agreements/",
+    "/en/agreements/?country=FR&theme=climate&year_from=1991&q=Agreement&sort=title",
+    "/en/agreements/?page=2",
+    "/en/agreements/agreement-3/",
+    "/en/countries/",
+    "/en/countries/FR/",
+    "/en/agencies/",
+    "/en/agencies/cnes/",
+    "/en/themes/",
+    "/en/themes/climate/",
+    "/en/agreements/?format=csv",
+    "/en/agreements/?format=json",
+    "/en/agreements/?format=atom",
+    "/en/people/p/",
+    "/en/missions/m/",
+    "/en/events/e/",
+    "/en/sources/s/",
 ]
 
 
@@ -253,15 +260,15 @@ def test_a_page_runs_the_same_few_queries_for_5_and_for_60_agreements(
 @pytest.mark.parametrize(
     "url",
     [
-        "/people/jean-yves-le-gall/",
-        "/missions/sco/",
-        "/events/french-pm-official-visit-vietnam-2018/",
-        "/sources/cnes-2018-11-vietnam-prime-minister-visit/",
-        "/missions/",
-        "/events/",
-        "/people/",
-        "/sources/",
-        "/about/",
+        "/en/people/jean-yves-le-gall/",
+        "/en/missions/sco/",
+        "/en/events/french-pm-official-visit-vietnam-2018/",
+        "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/",
+        "/en/missions/",
+        "/en/events/",
+        "/en/people/",
+        "/en/sources/",
+        "/en/about/",
     ],
 )
 def test_the_other_pages_stay_within_twelve_queries(
@@ -281,7 +288,7 @@ def test_the_network_keeps_to_the_agencies_it_shows(client, db):
                     agencies[n], agencies[m]
                 )
     make_agreement(slug="outsider", title="Outsider").parties.add(agencies[0], agencies[29])
-    html = page(client, "/")
+    html = page(client, "/en/")
     assert 'aria-labelledby="network-title network-desc"' in html
     table = html.split("Every pair, in a table")[1].split("</table>")[0]
     assert "A00" in table
@@ -289,33 +296,45 @@ def test_the_network_keeps_to_the_agencies_it_shows(client, db):
 
 
 def test_a_country_code_that_is_not_two_letters_is_a_404(client, db):
-    for url in ("/countries/%00/", "/countries/A%00/", "/countries/FRA/", "/countries/1/"):
+    for url in (
+        "/en/countries/%00/",
+        "/en/countries/A%00/",
+        "/en/countries/FRA/",
+        "/en/countries/1/",
+    ):
         assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("page, notice", [("VN", "not a page number"), ("99", "only 1 page")])
 def test_every_index_answers_any_page_number_with_a_notice(client, loaded, page, notice):
-    for url in ["/countries/", "/agencies/", "/people/", "/missions/", "/events/", "/themes/"]:
+    for url in [
+        "/en/countries/",
+        "/en/agencies/",
+        "/en/people/",
+        "/en/missions/",
+        "/en/events/",
+        "/en/themes/",
+    ]:
         response = client.get(url, {"page": page})
         assert response.status_code == 200, url
         assert notice in response.content.decode(), url
 
 
 def test_an_agreement_without_named_parties_says_which_countries_it_concerns(client, loaded):
-    html = page(client, "/agreements/france-japan-roadmap-2013-2018/")
+    html = page(client, "/en/agreements/france-japan-roadmap-2013-2018/")
     assert "The documents name no party." in html
     assert (
-        '<p class="concerns">Concerns <a href="/countries/FR/">France</a> and '
-        '<a href="/countries/JP/">Japan</a>.</p>'
+        '<p class="concerns">Concerns <a href="/en/countries/FR/">France</a> and '
+        '<a href="/en/countries/JP/">Japan</a>.</p>'
     ) in html
-    sco = page(client, "/agreements/sco-founding-document-2019/")
+    sco = page(client, "/en/agreements/sco-founding-document-2019/")
     assert '<span class="inferred">a reading</span> A reading: the release says' in sco
 
 
 def test_each_pair_of_the_network_links_to_the_agreements_it_shares(client, loaded):
-    html = page(client, "/")
+    html = page(client, "/en/")
     link = re.search(
-        r'<a href="(/agreements/\?agency=cnes&amp;agency=usth&amp;match=all)">3<', html
+        r'<a href="(/en/agreements/\?agency=cnes&amp;agency=usth&amp;match=all)">3<', html
     )
     assert link, "the CNES–USTH pair links to their shared agreements"
     shared = client.get(link.group(1).replace("&amp;", "&")).content.decode()
@@ -323,8 +342,8 @@ def test_each_pair_of_the_network_links_to_the_agreements_it_shares(client, load
 
 
 def test_every_page_names_its_canonical_address_and_what_a_shared_link_shows(client, loaded):
-    html = page(client, "/agreements/?country=VN&sort=title")
-    assert '<link rel="canonical" href="http://testserver/agreements/?country=VN">' in html
+    html = page(client, "/en/agreements/?country=VN&sort=title")
+    assert '<link rel="canonical" href="http://testserver/en/agreements/?country=VN">' in html
     record = page(client, SCO)
     assert f'<link rel="canonical" href="http://testserver{SCO}">' in record
     assert (
@@ -339,8 +358,8 @@ def test_every_page_names_its_canonical_address_and_what_a_shared_link_shows(cli
     assert {p["name"] for p in data["legislationPassedBy"]} >= {
         "China National Space Administration"
     }
-    assert data["isBasedOn"][0]["url"].startswith("http://testserver/sources/")
-    person = page(client, "/people/jean-yves-le-gall/")
+    assert data["isBasedOn"][0]["url"].startswith("http://testserver/en/sources/")
+    person = page(client, "/en/people/jean-yves-le-gall/")
     assert '"@type": "Person"' in person
 
 
@@ -350,10 +369,10 @@ def test_page_two_of_a_list_has_a_title_and_address_of_its_own(client, db):
     with refresh_deferred():
         for number in range(30):
             make_agreement(slug=f"a-{number:02}", title=f"Agreement {number:02}")
-    html = page(client, "/agreements/?page=2")
+    html = page(client, "/en/agreements/?page=2")
     assert title_of(html) == "Agreements — page 2 · Cooperation Atlas"
-    assert '<link rel="canonical" href="http://testserver/agreements/?page=2">' in html
-    assert title_of(page(client, "/agreements/")) == "Agreements · Cooperation Atlas"
+    assert '<link rel="canonical" href="http://testserver/en/agreements/?page=2">' in html
+    assert title_of(page(client, "/en/agreements/")) == "Agreements · Cooperation Atlas"
 
 
 def test_robots_sitemap_security_txt_and_favicon(client, loaded):
@@ -366,22 +385,24 @@ def test_robots_sitemap_security_txt_and_favicon(client, loaded):
     for section in sections:
         urls |= set(re.findall(r"<loc>(.*?)</loc>", client.get(section).content.decode()))
     assert f"http://testserver{SCO}" in urls
-    assert "http://testserver/countries/JP/" in urls and "http://testserver/agreements/" in urls
+    assert (
+        "http://testserver/en/countries/JP/" in urls and "http://testserver/en/agreements/" in urls
+    )
     assert len(urls) > Agreement.objects.count() + 10
     security = client.get("/.well-known/security.txt").content.decode()
-    assert "Contact: http://testserver/about/#report" in security
+    assert "Contact: http://testserver/en/about/#report" in security
     assert re.search(r"^Expires: \d{4}-\d\d-\d\dT", security, re.M)
     favicon = client.get("/favicon.ico")
     assert favicon.status_code == 301 and favicon["Location"].endswith("favicon.svg")
 
 
 def test_the_about_page_and_the_exports_state_the_licence_and_the_catalogues_date(client, loaded):
-    about = page(client, "/about/")
+    about = page(client, "/en/about/")
     assert "CC BY 4.0" in about and "as of <strong>" in about
-    export = client.get("/agreements/?format=csv")
+    export = client.get("/en/agreements/?format=csv")
     assert (
         'rel="license"' in export["Link"]
         and "creativecommons.org/licenses/by/4.0" in export["Link"]
     )
     assert export["Last-Modified"]
-    assert "<rights>" in client.get("/agreements/?format=atom").content.decode()
+    assert "<rights>" in client.get("/en/agreements/?format=atom").content.decode()
