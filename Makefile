@@ -9,7 +9,14 @@ DEV := DEBUG=$${DEBUG:-true}
 
 .PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke bench-datasette bench-datasette-smoke soak soak-smoke evaluate-ingest bench-ingest bench-ingest-smoke migrations-check clean
 
-install: $(VENV)/.installed
+# The interface's translations, compiled from the .po files (the .mo are build output, not
+# committed), whenever a .po changes.
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+install: $(VENV)/.installed $(TRANSLATIONS)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(BIN)/pybabel compile -d locale -D django -l $* > /dev/null
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

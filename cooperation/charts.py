@@ -3,6 +3,8 @@
 import math
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 
 @dataclass
 class Bar:
@@ -28,6 +30,11 @@ class Timeline:
     axis_y: float
     rows: list  # (year, count per series) for the table that says the same in words
     undated: list = field(default_factory=list)  # per series: records with no known year
+
+    @property
+    def series_text(self):
+        """The series' names as a phrase: "agreements and events"."""
+        return f" {gettext('and')} ".join(str(name) for name in self.series)
 
 
 def timeline(title, series, *, chart_height=140, slot=26):

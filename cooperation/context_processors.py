@@ -7,16 +7,17 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 SECTIONS = [
-    ("agreement", "Agreements"),
-    ("country", "Countries"),
-    ("agency", "Agencies"),
-    ("person", "People"),
-    ("mission", "Missions"),
-    ("event", "Events"),
-    ("theme", "Themes"),
-    ("source", "Sources"),
+    ("agreement", _("Agreements")),
+    ("country", _("Countries")),
+    ("agency", _("Agencies")),
+    ("person", _("People")),
+    ("mission", _("Missions")),
+    ("event", _("Events")),
+    ("theme", _("Themes")),
+    ("source", _("Sources")),
 ]
 
 

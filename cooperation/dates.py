@@ -14,14 +14,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.dates import MONTHS
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
-    RANGE = "range", "Range"
-    UNKNOWN = "unknown", "Unknown"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+    RANGE = "range", _("Range")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 def _parts_present(prefix, *, month, day):
@@ -173,7 +175,7 @@ class PartialDate(models.Model):
 def partial_date_display(precision, year, month, day, end_year, end_month, end_day):
     """A partial date as written, from its parts (see PartialDate.date_display)."""
     if precision == DatePrecision.UNKNOWN or year is None:
-        return "Date unknown"
+        return gettext("Date unknown")
     start = _format_date(year, month, day)
     if precision != DatePrecision.RANGE:
         return start

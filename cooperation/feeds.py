@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
 
 from .filters import AgreementFilter, browser_url
 from .models import Agreement, DatePrecision
@@ -16,10 +17,16 @@ from .models import Agreement, DatePrecision
 
 class AgreementFeed(Feed):
     feed_type = Atom1Feed
-    language = "en"
-    author_name = "Cooperation Atlas"
-    feed_copyright = "The curated data: CC BY 4.0, Cooperation Atlas. The press releases: CNES."
     limit = 100
+
+    # The feed's language is the page's (Feed uses get_language() when it sets none): the
+    # feed of /fr/agreements/?format=atom is in French.
+
+    def author_name(self):
+        return gettext("Cooperation Atlas")
+
+    def feed_copyright(self):
+        return gettext("The curated data: CC BY 4.0, Cooperation Atlas. The press releases: CNES.")
 
     def get_object(self, request, filterset=None):
         if filterset is None:
@@ -28,8 +35,13 @@ class AgreementFeed(Feed):
 
     def title(self, filterset):
         count = len(filterset.state())
-        filters = f" ({count} filter{'s' if count != 1 else ''})" if count else ""
-        return f"Cooperation Atlas: agreements{filters}"
+        if not count:
+            return gettext("Cooperation Atlas: agreements")
+        return ngettext(
+            "Cooperation Atlas: agreements (%(count)d filter)",
+            "Cooperation Atlas: agreements (%(count)d filters)",
+            count,
+        ) % {"count": count}
 
     def link(self, filterset):
         return browser_url(filterset.state())
@@ -38,7 +50,7 @@ class AgreementFeed(Feed):
         return browser_url(filterset.state(), format="atom")
 
     def subtitle(self, filterset):
-        return "Space-cooperation agreements matching this search, newest first."
+        return gettext("Space-cooperation agreements matching this search, newest first.")
 
     def items(self, filterset):
         return filterset.qs.newest_first()[: self.limit]

@@ -13,16 +13,21 @@ from django import forms
 from django.db.models import Count, F, Value
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .counting import once_per_version
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Theme
 from .models.base import counts_by
+from .models.vocabulary import local_country_name
 from .search import terms
 
-SORTS = [("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title (A–Z)")]
+SORTS = [("newest", _("Newest first")), ("oldest", _("Oldest first")), ("title", _("Title (A–Z)"))]
 # How several chosen countries (or parties) combine: an agreement involving any of them, or all.
-MATCHES = [("any", "Agreements of any of them"), ("all", "Agreements between all of them")]
+MATCHES = [
+    ("any", _("Agreements of any of them")),
+    ("all", _("Agreements between all of them")),
+]
 DEFAULTS = {("sort", SORTS[0][0]), ("match", MATCHES[0][0])}
 MAX_SEARCH_LENGTH = 200
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -41,6 +46,15 @@ def browser_url(pairs=(), **params):
 def _browser_path(resolver, prefix, language):
     # What reverse() gives depends on nothing else; a list page builds a dozen such links.
     return reverse("cooperation:agreement_list")
+
+
+# What a notice says of a value that names nothing in the catalogue, by parameter.
+NO_SUCH = {
+    "country": _("no country of that name in the catalogue"),
+    "theme": _("no theme of that name in the catalogue"),
+    "agency": _("no agency of that name in the catalogue"),
+    "kind": _("no kind of that name in the catalogue"),
+}
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -74,8 +88,16 @@ class Facet:
 def catalogue_options(version=None):
     """The options readers may choose from, as (value, label) pairs, under "ids" each option's
     value by its record's id and under "pks" the other way round: one query for all three,
-    once per catalogue version."""
-    return once_per_version(version, "options", [], _catalogue_options)
+    once per catalogue version; countries named in the reader's language."""
+    options = once_per_version(version, "options", [], _catalogue_options)
+    language = get_language()
+    if language and not language.startswith("en"):
+        countries = [
+            (code, local_country_name(code, name, language)) for code, name in options["country"]
+        ]
+        countries.sort(key=lambda option: option[1].casefold())
+        options = {**options, "country": countries}
+    return options
 
 
 def _catalogue_options():
@@ -107,35 +129,44 @@ def _catalogue_options():
 
 # The facets beside the list, and for those that are relations the link table they count and
 # its column.
-FACETS = (("country", "Country"), ("theme", "Theme"), ("kind", "Kind"), ("agency", "Party"))
+FACETS = (
+    ("country", _("Country")),
+    ("theme", _("Theme")),
+    ("kind", _("Kind")),
+    ("agency", _("Party")),
+)
 LINKS = {"country": "countries", "theme": "themes", "agency": "parties"}
 FACET_NAMES = {name for name, _ in FACETS}
 
 
 class AgreementFilter(django_filters.FilterSet):
-    country = django_filters.MultipleChoiceFilter(method="filter_country", label="Country")
-    year = YearFilter(field_name="year", min_value=FIRST_YEAR, max_value=LAST_YEAR, label="Year")
+    country = django_filters.MultipleChoiceFilter(method="filter_country", label=_("Country"))
+    year = YearFilter(field_name="year", min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("Year"))
     year_from = YearFilter(
         field_name="year",
         lookup_expr="gte",
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
-        label="From",
+        label=_("From"),
     )
     year_to = YearFilter(
-        field_name="year", lookup_expr="lte", min_value=FIRST_YEAR, max_value=LAST_YEAR, label="To"
+        field_name="year",
+        lookup_expr="lte",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        label=_("To"),
     )
-    theme = django_filters.MultipleChoiceFilter(method="filter_theme", label="Theme")
+    theme = django_filters.MultipleChoiceFilter(method="filter_theme", label=_("Theme"))
     kind = django_filters.MultipleChoiceFilter(
-        field_name="kind", choices=AgreementKind.choices, distinct=False, label="Kind"
+        field_name="kind", choices=AgreementKind.choices, distinct=False, label=_("Kind")
     )
-    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, label="Status")
-    agency = django_filters.MultipleChoiceFilter(method="filter_agency", label="Agency")
+    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, label=_("Status"))
+    agency = django_filters.MultipleChoiceFilter(method="filter_agency", label=_("Agency"))
     q = django_filters.CharFilter(
-        method="filter_search", max_length=MAX_SEARCH_LENGTH, label="Search"
+        method="filter_search", max_length=MAX_SEARCH_LENGTH, label=_("Search")
     )
-    sort = django_filters.ChoiceFilter(method="sort_by", choices=SORTS, label="Sort")
-    match = django_filters.ChoiceFilter(method="combine", choices=MATCHES, label="Match")
+    sort = django_filters.ChoiceFilter(method="sort_by", choices=SORTS, label=_("Sort"))
+    match = django_filters.ChoiceFilter(method="combine", choices=MATCHES, label=_("Match"))
 
     # The options of these parameters come from the catalogue; values outside them are dropped.
     CHOSEN_FROM_CATALOGUE = ("country", "theme", "agency", "kind")
@@ -178,23 +209,27 @@ class AgreementFilter(django_filters.FilterSet):
                 if value in known:
                     kept.append(value)
                 else:
-                    self.notices.append(
-                        Notice(name, raw, f"no {name} of that name in the catalogue")
-                    )
+                    self.notices.append(Notice(name, raw, NO_SUCH[name]))
             data.setlist(name, kept)
         for name in self.SINGLE_VALUED:
             values = data.getlist(name)
             given = [value for value in values if value.strip()]
             if len(given) > 1:
                 self.notices.append(
-                    Notice(name, ", ".join(given), f"takes one value; using {given[-1]!r}")
+                    Notice(
+                        name,
+                        ", ".join(given),
+                        gettext("takes one value; using %(value)r") % {"value": given[-1]},
+                    )
                 )
             if len(values) > 1:
                 data.setlist(name, given[-1:])
         query = data.get("q", "")
         if query.strip() and not terms(query):
             # Searching for nothing would show every agreement as if it matched.
-            self.notices.append(Notice("q", query, "nothing to search for: no letter or digit"))
+            self.notices.append(
+                Notice("q", query, gettext("nothing to search for: no letter or digit"))
+            )
             data.setlist("q", [])
         return data
 
@@ -214,7 +249,10 @@ class AgreementFilter(django_filters.FilterSet):
         if start and end and int(start[0]) > int(end[0]):
             notices.append(
                 Notice(
-                    "year_to", end[0], f"ends before year_from={start[0]}; no year is in that range"
+                    "year_to",
+                    end[0],
+                    gettext("ends before year_from=%(start)s; no year is in that range")
+                    % {"start": start[0]},
                 )
             )
         return notices
@@ -289,12 +327,17 @@ class AgreementFilter(django_filters.FilterSet):
         # Only the chosen facets' labels: the catalogue has thousands of agencies.
         labels = {name: dict(self.options[name]) for name in {n for n, _ in state} & FACET_NAMES}
         labels["status"] = dict(AgreementStatus.choices)
-        words = {"year": "Year", "year_from": "From", "year_to": "Until", "q": "Search"}
+        words = {
+            "year": gettext("Year"),
+            "year_from": gettext("From"),
+            "year_to": pgettext_lazy("the last year of a range", "Until"),
+            "q": gettext("Search"),
+        }
         for index, (name, value) in enumerate(state):
             if name == "sort":
                 continue
             if name == "match":
-                text = "All of the chosen countries and parties"
+                text = gettext("All of the chosen countries and parties")
             elif name in words:
                 text = f"{words[name]}: “{value}”" if name == "q" else f"{words[name]} {value}"
             else:

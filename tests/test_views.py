@@ -142,7 +142,9 @@ def test_a_source_marks_every_quoted_passage_and_links_it_to_its_record(client, 
         assert f'href="#quote-{quote.anchor}"' in html
     assert '<mark class="quote' in html
     assert 'href="/en/agreements/cnes-cnsa-sco-implementing-agreement-2018/"' in html
-    marked = re.sub(r"<[^>]+>", "", html.split('<div class="source-text">')[1].split("</div>")[0])
+    marked = re.sub(
+        r"<[^>]+>", "", html.split('<div class="source-text" lang="en">')[1].split("</div>")[0]
+    )
     assert "Zhang Kejian, the new Administrator" in marked
 
 

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ..dates import PartialDate, chronological
 from .actors import Agency, Person
@@ -13,22 +14,22 @@ from .vocabulary import Country, Theme
 
 
 class MissionKind(models.TextChoices):
-    SATELLITE = "satellite", "Satellite"
-    PROBE = "probe", "Space probe"
-    LAUNCHER = "launcher", "Launch vehicle"
-    GROUND_SYSTEM = "ground_system", "Ground system or launch facility"
-    NAVIGATION_SYSTEM = "navigation_system", "Satellite navigation system"
-    STATION = "station", "Space station"
-    LABORATORY = "laboratory", "Research laboratory"
-    PROGRAMME = "programme", "Programme or initiative"
+    SATELLITE = "satellite", _("Satellite")
+    PROBE = "probe", _("Space probe")
+    LAUNCHER = "launcher", _("Launch vehicle")
+    GROUND_SYSTEM = "ground_system", _("Ground system or launch facility")
+    NAVIGATION_SYSTEM = "navigation_system", _("Satellite navigation system")
+    STATION = "station", _("Space station")
+    LABORATORY = "laboratory", _("Research laboratory")
+    PROGRAMME = "programme", _("Programme or initiative")
 
 
 class MissionStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_DEVELOPMENT = "in_development", "In development"
-    OPERATIONAL = "operational", "Operational"
-    COMPLETED = "completed", "Completed"
-    UNKNOWN = "unknown", "Not stated"
+    PLANNED = "planned", _("Planned")
+    IN_DEVELOPMENT = "in_development", _("In development")
+    OPERATIONAL = "operational", _("Operational")
+    COMPLETED = "completed", _("Completed")
+    UNKNOWN = "unknown", _("Not stated")
 
 
 class MissionQuerySet(DatedQuerySet):
@@ -77,15 +78,15 @@ class Mission(CatalogueModel, PartialDate):
 
 
 class EventKind(models.TextChoices):
-    STATE_VISIT = "state_visit", "State visit"
-    OFFICIAL_VISIT = "official_visit", "Official visit"
-    MEETING = "meeting", "Meeting"
-    COMMITTEE = "committee", "Committee meeting"
-    FORUM = "forum", "Forum or conference"
-    SUMMIT = "summit", "Summit"
-    SHOW = "show", "Trade show"
-    LAUNCH = "launch", "Launch"
-    CEREMONY = "ceremony", "Signing ceremony"
+    STATE_VISIT = "state_visit", _("State visit")
+    OFFICIAL_VISIT = "official_visit", _("Official visit")
+    MEETING = "meeting", _("Meeting")
+    COMMITTEE = "committee", _("Committee meeting")
+    FORUM = "forum", _("Forum or conference")
+    SUMMIT = "summit", _("Summit")
+    SHOW = "show", _("Trade show")
+    LAUNCH = "launch", _("Launch")
+    CEREMONY = "ceremony", _("Signing ceremony")
 
 
 class EventQuerySet(DatedQuerySet):

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .base import CatalogueModel, CatalogueQuerySet, count_of
 from .sources import quotes_with_sources
@@ -11,15 +12,15 @@ from .vocabulary import Country
 
 
 class AgencyKind(models.TextChoices):
-    SPACE_AGENCY = "space_agency", "Space agency"
-    RESEARCH_INSTITUTE = "research_institute", "Academy or research institute"
-    LABORATORY = "laboratory", "Research laboratory"
-    UNIVERSITY = "university", "University"
-    GOVERNMENT = "government", "Government"
-    GOVERNMENT_OFFICE = "government_office", "Ministry or government office"
-    COMPANY = "company", "Company"
-    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
-    OTHER = "other", "Other organisation"
+    SPACE_AGENCY = "space_agency", _("Space agency")
+    RESEARCH_INSTITUTE = "research_institute", _("Academy or research institute")
+    LABORATORY = "laboratory", _("Research laboratory")
+    UNIVERSITY = "university", _("University")
+    GOVERNMENT = "government", _("Government")
+    GOVERNMENT_OFFICE = "government_office", _("Ministry or government office")
+    COMPANY = "company", _("Company")
+    INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental organisation")
+    OTHER = "other", _("Other organisation")
 
 
 class AgencyQuerySet(CatalogueQuerySet):

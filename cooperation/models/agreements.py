@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ..dates import PartialDate, chronological
 from .activities import Event, Mission
@@ -131,24 +132,24 @@ class AgreementQuerySet(DatedQuerySet):
 
 
 class AgreementKind(models.TextChoices):
-    FRAMEWORK = "framework", "Framework agreement"
-    MEMORANDUM = "memorandum", "Memorandum of understanding"
-    LETTER_OF_INTENT = "letter_of_intent", "Letter of intent"
-    EXTENSION = "extension", "Extension"
-    IMPLEMENTING = "implementing", "Specific or implementing agreement"
-    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental agreement"
-    INTERAGENCY = "interagency", "Inter-agency agreement"
-    ROADMAP = "roadmap", "Roadmap"
-    FOUNDING = "founding", "Founding document"
-    PARTNERSHIP = "partnership", "Partnership agreement"
-    OTHER = "other", "Other agreement"
+    FRAMEWORK = "framework", _("Framework agreement")
+    MEMORANDUM = "memorandum", _("Memorandum of understanding")
+    LETTER_OF_INTENT = "letter_of_intent", _("Letter of intent")
+    EXTENSION = "extension", _("Extension")
+    IMPLEMENTING = "implementing", _("Specific or implementing agreement")
+    INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental agreement")
+    INTERAGENCY = "interagency", _("Inter-agency agreement")
+    ROADMAP = "roadmap", _("Roadmap")
+    FOUNDING = "founding", _("Founding document")
+    PARTNERSHIP = "partnership", _("Partnership agreement")
+    OTHER = "other", _("Other agreement")
 
 
 class AgreementStatus(models.TextChoices):
-    SIGNED = "signed", "Signed"
-    ADOPTED = "adopted", "Adopted or released"
-    IN_FORCE = "in_force", "In force"
-    PLANNED = "planned", "Planned"
+    SIGNED = "signed", _("Signed")
+    ADOPTED = "adopted", _("Adopted or released")
+    IN_FORCE = "in_force", _("In force")
+    PLANNED = "planned", _("Planned")
 
 
 # The relations whose ids an agreement's `links` keeps.

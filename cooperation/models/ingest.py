@@ -10,6 +10,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .sources import Source
 
@@ -54,17 +55,17 @@ class PressRelease(models.Model):
 
 
 class ProposalKind(models.TextChoices):
-    AGENCY = "agency", "Agency"
-    PERSON = "person", "Person"
-    AGREEMENT = "agreement", "Agreement"
-    MISSION = "mission", "Mission"
-    EVENT = "event", "Event"
+    AGENCY = "agency", _("Agency")
+    PERSON = "person", _("Person")
+    AGREEMENT = "agreement", _("Agreement")
+    MISSION = "mission", _("Mission")
+    EVENT = "event", _("Event")
 
 
 class Decision(models.TextChoices):
-    PENDING = "pending", "To review"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("To review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Proposal(models.Model):

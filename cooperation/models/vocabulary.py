@@ -1,10 +1,13 @@
 """The catalogue's vocabularies: the themes curators maintain, and countries by ISO code."""
 
+from functools import lru_cache
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from .base import CatalogueModel, CatalogueQuerySet, counts_by
 from .sources import quotes_with_sources
@@ -89,8 +92,27 @@ class Country(CatalogueModel):
             ),
         ]
 
+    @property
+    def local_name(self):
+        """Its name in the reader's language: the curated name in English, CLDR's elsewhere
+        ("Corée du Sud", "Viêt Nam": the forms of the French administration's list of states),
+        the curated one for a code CLDR does not know."""
+        return local_country_name(self.code, self.name, get_language())
+
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("cooperation:country_detail", kwargs={"code": self.code})
+
+
+@lru_cache(maxsize=1024)
+def local_country_name(code, name, language):
+    if not language or language.split("-")[0] == "en":
+        return name
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_")).territories.get(code, name)
+    except (UnknownLocaleError, ValueError):
+        return name

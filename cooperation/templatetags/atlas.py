@@ -1,11 +1,13 @@
 """The catalogue's template tags: `{% browser_url country="VN" year=2018 %}`, the agreement
-browser's address for a search; `{{ data|ld_json }}`, a record's schema.org description."""
+browser's address for a search; `{{ data|ld_json }}`, a record's schema.org description;
+`|in_english`, English content marked as such on a French page."""
 
 import json
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from ..filters import browser_url as build
 
@@ -25,3 +27,29 @@ def ld_json(data):
 @register.simple_tag
 def browser_url(**params):
     return build(**params)
+
+
+# Record content is curated in English: on a page in another language it is marked as English
+# (lang="en", so that screen readers read it as such), and a summary or a note says so.
+
+
+@register.filter
+def in_english(text):
+    """`{{ agreement.title|in_english }}`: the text, in a `lang="en"` span on a page in another
+    language."""
+    if not text or (get_language() or "en").startswith("en"):
+        return text
+    return format_html('<span lang="en">{}</span>', text)
+
+
+@register.filter
+def in_english_noted(text):
+    """`{{ agreement.summary|in_english_noted }}`: the same, followed by "(in English)" in the
+    page's language."""
+    if not text or (get_language() or "en").startswith("en"):
+        return text
+    return format_html(
+        '<span lang="en">{}</span> <span class="untranslated">{}</span>',
+        text,
+        gettext("(in English)"),
+    )

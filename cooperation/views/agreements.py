@@ -3,6 +3,7 @@ agreement's page."""
 
 from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
 from .. import charts, exports
@@ -122,7 +123,7 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         counts = [
             (y, n) for y, n in self.filterset.year_counts() if not chosen or str(y) == chosen[0]
         ]
-        return charts.timeline("Matching agreements by year", [("Agreements", counts)])
+        return charts.timeline(_("Matching agreements by year"), [(_("Agreements"), counts)])
 
     def year_options(self):
         """Years with results under the other filters, and the chosen year even at zero."""

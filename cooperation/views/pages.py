@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django.http import HttpResponseServerError
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .. import charts
@@ -43,9 +44,10 @@ def home_figures():
             agencies=Count("pk", distinct=True),
             countries=Count("country", distinct=True),
         ),
+        # Lazy: kept once per catalogue version, and written in each page's language.
         "timeline": charts.timeline(
-            "Agreements and events by year",
-            [("Agreements", agreements_by_year), ("Events", events_by_year)],
+            _("Agreements and events by year"),
+            [(_("Agreements"), agreements_by_year), (_("Events"), events_by_year)],
         ),
         "network": cooperation_network(),
         "themes": themes,

@@ -2,6 +2,8 @@
 themes and sources, each linked to its agreements and to everything related."""
 
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import charts
 from ..models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
@@ -12,7 +14,7 @@ from .base import CountedListView, RecordDetailView, RecordListView, RelatedAgre
 
 def agreements_timeline(title, view):
     """A timeline of a record's agreements by year."""
-    return charts.timeline(title, [("Agreements", view.related_counts()["years"])])
+    return charts.timeline(title, [(_("Agreements"), view.related_counts()["years"])])
 
 
 class CountryListView(CountedListView):
@@ -42,7 +44,9 @@ class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
             agencies=country.agencies.annotate(
                 agreement_count=count_of(Agency.agreements.through.objects, "agency_id")
             ).order_by("name"),
-            timeline=agreements_timeline(f"Agreements of {country.name} by year", self),
+            timeline=agreements_timeline(
+                gettext("Agreements of %(name)s by year") % {"name": country.local_name}, self
+            ),
             missions=country.missions.all()[:50],
             events=country.events.newest_first()[:25],
         )
@@ -65,7 +69,8 @@ class AgencyDetailView(RelatedAgreementsMixin, RecordDetailView):
         agency = self.object
         context.update(
             timeline=agreements_timeline(
-                f"Agreements of {agency.acronym or agency.name} by year", self
+                gettext("Agreements of %(name)s by year") % {"name": agency.acronym or agency.name},
+                self,
             ),
             missions=agency.missions.all()[:50],
             events=agency.events.newest_first()[:25],
