@@ -343,7 +343,15 @@ class AgreementFilter(django_filters.FilterSet):
             else:
                 text = labels.get(name, {}).get(value, value)
             rest = state[:index] + state[index + 1 :]
-            chips.append({"name": name, "label": text, "remove_url": browser_url(rest)})
+            chips.append(
+                {
+                    "name": name,
+                    "label": text,
+                    "remove_url": browser_url(rest),
+                    # a theme's or a party's name: the catalogue's content, in English
+                    "content": name in ("theme", "agency"),
+                }
+            )
         return chips
 
     def selected(self, name):

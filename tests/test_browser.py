@@ -181,8 +181,9 @@ PAGES = [
 ]
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("width", [1280, 375])
-def test_axe_finds_no_serious_or_critical_violation(chromium, site, width):
+def test_axe_finds_no_serious_or_critical_violation(chromium, site, width, language):
     if not AXE.exists():
         missing(f"axe-core is not installed at {AXE} (npm install axe-core, or make browser-deps)")
     # axe-core is injected as a script of the test's own, which the site's policy would block.
@@ -190,6 +191,7 @@ def test_axe_finds_no_serious_or_critical_violation(chromium, site, width):
     page = context.new_page()
     problems = []
     for path in PAGES:
+        path = path.replace("/en/", f"/{language}/", 1)
         page.goto(site + path)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -292,3 +294,27 @@ def test_a_curator_adds_a_press_release_and_accepts_what_it_proposes(
     page.get_by_role("link", name="CNES–AEB framework agreement on Earth observation").click()
     assert page.locator("h1").inner_text() == "CNES–AEB framework agreement on Earth observation"
     assert "15 September 2025" in page.locator("main").inner_text()
+
+
+def test_a_reader_in_french_goes_from_home_to_a_source_and_back_in_french(browser_page, site):
+    page = browser_page
+    page.goto(f"{site}/en/agreements/?country=VN")
+    page.get_by_role("link", name="Français").click()
+    assert urlsplit(page.url).path == "/fr/agreements/" and "country=VN" in page.url
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.goto(f"{site}/fr/")
+    page.get_by_label("Rechercher dans les accords").fill("LOTUS")
+    page.get_by_role("button", name="Rechercher").click()
+    assert urlsplit(page.url).path == "/fr/agreements/"
+    assert "1 accord correspond" in page.locator("#results-heading").inner_text()
+    page.locator(".agreement-list .row-title a").first.click()
+    assert urlsplit(page.url).path.startswith("/fr/agreements/")
+    assert page.get_by_role("heading", name="Ce que disent les sources").is_visible()
+    page.get_by_role("link", name="le voir dans le document").first.click()
+    assert urlsplit(page.url).path.startswith("/fr/sources/")
+    assert page.locator(f"mark#{urlsplit(page.url).fragment}").is_visible()
+    page.go_back()
+    assert urlsplit(page.url).path.startswith("/fr/agreements/")
+    # The bare address now opens in French: the reader chose it.
+    page.goto(f"{site}/agreements/")
+    assert urlsplit(page.url).path == "/fr/agreements/"

@@ -238,7 +238,7 @@ slugs = st.one_of(
 @fuzz("paths")
 @given(section=st.sampled_from(SECTIONS), slug=slugs)
 def test_unknown_records_are_404s_whatever_their_address(client, loaded, section, slug):
-    path = f"/{section}/{quote(slug, safe='')}/"
+    path = f"/en/{section}/{quote(slug, safe='')}/"
     response = client.get(path)
     assert_safe(response, path)
     # An unknown record is a 404; a lower-case country code is sent to its canonical page.

@@ -11,6 +11,18 @@ from ..models.base import count_of
 from ..quotes import Passage, locate, mark_passages
 from .base import CountedListView, RecordDetailView, RecordListView, RelatedAgreementsMixin
 
+# What a quoted passage supports, by kind of record, in the reader's language.
+RECORD_KINDS = {
+    "agreement": _("agreement"),
+    "agency": _("agency"),
+    "person": _("person"),
+    "mission": _("mission"),
+    "event": _("event"),
+    "country": _("country"),
+    "theme": _("theme"),
+    "source": _("source"),
+}
+
 
 def agreements_timeline(title, view):
     """A timeline of a record's agreements by year."""
@@ -151,7 +163,11 @@ class SourceDetailView(RecordDetailView):
         listed.sort(key=lambda item: (item[0], item[1].pk))
         context["marked_text"] = mark_passages(source.text, passages)
         context["quotes"] = [
-            {"quote": quote, "record": quote.record, "kind": quote.content_type.name}
+            {
+                "quote": quote,
+                "record": quote.record,
+                "kind": RECORD_KINDS.get(quote.content_type.model, quote.content_type.name),
+            }
             for _, quote in listed
             if quote.record is not None
         ]
