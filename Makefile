@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke bench-datasette bench-datasette-smoke soak soak-smoke evaluate-ingest bench-ingest bench-ingest-smoke migrations-check clean
+.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke bench-datasette bench-datasette-smoke soak soak-smoke evaluate-ingest bench-ingest bench-ingest-smoke messages migrations-check clean
 
 # The interface's translations, compiled from the .po files (the .mo are build output, not
 # committed), whenever a .po changes.
@@ -29,6 +29,8 @@ $(VENV)/.installed: pyproject.toml
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	command -v jing >/dev/null || (apt-get update -qq && apt-get install -y -qq jing)
+	@# GNU gettext's xgettext: the test that the French catalogue holds every string of the code.
+	command -v xgettext >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	@# One npm call for both: a later --no-save install would prune the other as extraneous.
 	test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar || npm install --no-save --no-package-lock --silent axe-core@4 vnu-jar
 
@@ -95,6 +97,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The French catalogue brought up to date with the code and templates (GNU gettext's xgettext,
+# a developer's tool); then translate what is new in locale/fr/LC_MESSAGES/django.po.
+messages: install
+	$(DEV) $(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-obsolete
 
 reload: install
 	$(DEV) $(BIN)/python manage.py reload_fixtures
