@@ -58,6 +58,9 @@ def test_every_page_of_a_crawl_is_valid_html(client, loaded, tmp_path):
         missing(f"no Nu Html Checker at {VNU} (make browser-deps)")
     pages = crawl(client)
     assert len(pages) > 100  # every record, index and a good part of the browser's views
+    french = crawl(client, "/fr/", limit=120)  # the same pages in French
+    assert len(french) > 100
+    pages.update(french)
     folder, names = tmp_path / "crawl", {}
     folder.mkdir()
     for number, (path, html) in enumerate(sorted(pages.items())):
