@@ -78,29 +78,62 @@ def terms(query):
 
 def document(agreement):
     """The text an agreement is found by (its relations must be prefetched)."""
+    parties = agreement.parties.all()
+    countries = {party.country.code for party in parties if party.country_id}
+    countries |= {country.code for country in agreement.countries_concerned.all()}
     return document_of(
         agreement,
-        agreement.parties.all(),
+        parties,
         agreement.signatories.all(),
         [quote.text for quote in agreement.quotes.all()],
+        countries,
     )
 
 
-def document_of(agreement, parties, signatories, quotes):
+def document_of(agreement, parties, signatories, quotes, countries=()):
     """The text an agreement is found by, from its parties and signatories (in their order:
-    by name) and its quotes' texts."""
+    by name), its quotes' texts, and the French names of its kind and of its countries (ISO
+    codes), so that "accord-cadre", "Japon" or "Corée" find what "framework", "Japan" and
+    "Korea" do."""
     parts = [agreement.title, agreement.summary, agreement.place]
     parts += [f"{party.acronym} {party.name}" for party in parties]
     parts += [person.name for person in signatories]
+    parts += french_names(agreement.kind, countries)
     return indexed_text(" ".join([*parts, *quotes]))
+
+
+def french_names(kind, countries):
+    """Its kind's French label and its countries' names in French and English (CLDR), for the
+    search text."""
+    from django.utils import translation
+
+    from .models import AgreementKind
+    from .models.vocabulary import local_country_name
+
+    with translation.override("fr"):
+        names = [str(AgreementKind(kind).label)] if kind in AgreementKind.values else []
+    for code in sorted(countries):
+        names += [local_country_name(code, "", "fr"), english_country_name(code)]
+    return [name for name in names if name]
+
+
+def english_country_name(code):
+    """CLDR's English name of a country ("Japan"), by code: so that "Japan" finds what
+    "Japon" finds, whatever the records' own wording."""
+    from babel import Locale
+
+    return Locale("en").territories.get(code, "")
 
 
 def refresh_search_text(agreements):
     """Recompute `search_text` for these agreements (a queryset); returns how many changed."""
-    from .models import Agreement, Quote
+    from .models import Agency, Agreement, Quote
 
-    prepared = agreements.only("pk", "title", "summary", "place", "search_text").prefetch_related(
-        "parties",
+    prepared = agreements.only(
+        "pk", "title", "summary", "place", "kind", "search_text"
+    ).prefetch_related(
+        Prefetch("parties", queryset=Agency.objects.select_related("country")),
+        "countries_concerned",
         "signatories",
         Prefetch("quotes", queryset=Quote.objects.only("text", "object_id", "content_type")),
     )

@@ -209,3 +209,26 @@ def test_a_notice_is_in_french(client, loaded):
     html = client.get("/fr/agreements/?country=ZZ").content.decode()
     assert "Une partie de l’adresse a été ignorée" in html
     assert "aucun pays de ce nom dans le catalogue" in html
+
+
+def found(client, query):
+    html = client.get("/fr/agreements/", {"q": query}).content.decode()
+    return set(re.findall(r'<h3 class="row-title"><a href="/fr/agreements/([^/]+)/', html))
+
+
+@pytest.mark.parametrize(
+    ("french", "english"),
+    [
+        ("climatique", "climate"),
+        ("Chine", "China"),
+        ("Japon", "Japan"),
+        ("Corée", "Korea"),
+        ("accord-cadre", "framework agreement"),
+        ("Viêt Nam", "Vietnam"),
+        ("Hanoï", "Hanoi"),
+    ],
+)
+def test_a_search_in_french_finds_what_its_english_finds(client, loaded, french, english):
+    results = found(client, french)
+    assert results, french
+    assert results == found(client, english)

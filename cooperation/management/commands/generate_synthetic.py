@@ -384,6 +384,7 @@ class Command(BaseCommand):
                 sorted(parties, key=lambda agency: agency.name),
                 sorted(links["signatories"][-1], key=lambda person: person.name),
                 [first_lines[source.pk]],
+                {a.country.code for a in parties if a.country is not None},
             )
             rows.append(agreement)
         agreements = Agreement.objects.bulk_create(rows, batch_size=BATCH)
