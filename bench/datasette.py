@@ -55,14 +55,14 @@ def main():
     build_file(path, args.agreements)
     country_id, country = first_country(path)
     views = [
-        ("faceted list", f"{TABLE}?{FACETS}", "/agreements/"),
+        ("faceted list", f"{TABLE}?{FACETS}", "/en/agreements/"),
         (
             "one country",
             f"{TABLE}?{FACETS}&_where=id+in+(select+agreement_id+from+"
             f"cooperation_agreement_countries+where+country_id={country_id})",
-            f"/agreements/?country={country}",
+            f"/en/agreements/?country={country}",
         ),
-        ("free text", f"{TABLE}?{FACETS}&_search=satellite", "/agreements/?q=satellite"),
+        ("free text", f"{TABLE}?{FACETS}&_search=satellite", "/en/agreements/?q=satellite"),
     ]
     results = {"agreements": args.agreements, "views": {}, "csv": {}}
     env = {**os.environ, **settings_env(path)}
@@ -77,7 +77,7 @@ def main():
                 print_row(f"{name} ({mode})", row)
             if mode == "uncached":
                 results["csv"] = compare_csv(
-                    atlas.url("/agreements/?format=csv"),
+                    atlas.url("/en/agreements/?format=csv"),
                     other_url(other, f"{TABLE}.csv?{CSV}"),
                     args.rounds,
                 )

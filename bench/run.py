@@ -34,57 +34,57 @@ from bench.common import LOCAL_POSTGRES, ROOT, Gunicorn, recreate_database
 SERVER = os.environ.get("BENCH_POSTGRES", LOCAL_POSTGRES)
 DATABASE = os.environ.get("BENCH_DATABASE", "cooperation_bench")
 PAGES = [
-    ("list", "/agreements/"),
-    ("list, one country", "/agreements/?country=XB"),
+    ("list", "/en/agreements/"),
+    ("list, one country", "/en/agreements/?country=XB"),
     (
         "list, country+years+theme",
-        "/agreements/?country=XA&year_from=1990&year_to=2010&theme=syn-climate",
+        "/en/agreements/?country=XA&year_from=1990&year_to=2010&theme=syn-climate",
     ),
     (
         "list, 5 countries+3 themes+years+word",
-        "/agreements/?country=XA&country=XB&country=XC&country=XD&country=XE"
+        "/en/agreements/?country=XA&country=XB&country=XC&country=XD&country=XE"
         "&theme=syn-climate&theme=syn-launchers&theme=syn-navigation"
         "&year_from=1980&year_to=2020&q=satellite",
     ),
     (
         "list, 10 countries+3 themes+3 kinds",
-        "/agreements/?"
+        "/en/agreements/?"
         + "&".join(f"country=X{c}" for c in "ABCDEFGHIJ")
         + "&theme=syn-climate&theme=syn-launchers&theme=syn-navigation"
         "&kind=framework&kind=memorandum&kind=roadmap",
     ),
-    ("list, free text", "/agreements/?q=orbit+probe"),
-    ("list, common word", "/agreements/?q=agreement"),
-    ("list, one letter", "/agreements/?q=s"),
-    ("list, many terms", "/agreements/?q=satellite+orbit+data+ground+station"),
-    ("list, page 200", "/agreements/?page=200"),
-    ("list, page 4000", "/agreements/?page=4000"),
-    ("list, by title, page 4000", "/agreements/?sort=title&page=4000"),
-    ("agreement", "/agreements/syn-agreement-7/"),
-    ("country, large", "/countries/XA/"),
-    ("country", "/countries/XB/"),
-    ("agency, large", "/agencies/syn-agency-0/"),
-    ("agency", "/agencies/syn-agency-7/"),
-    ("theme", "/themes/syn-climate/"),
-    ("person", "/people/syn-person-3/"),
-    ("mission", "/missions/syn-mission-3/"),
-    ("event", "/events/syn-event-3/"),
-    ("source", "/sources/syn-source-3/"),
-    ("home", "/"),
-    ("themes", "/themes/"),
-    ("countries", "/countries/"),
-    ("agencies", "/agencies/"),
-    ("people", "/people/"),
-    ("missions", "/missions/"),
-    ("events", "/events/"),
-    ("sources", "/sources/"),
-    ("CSV of a country", "/agreements/?country=XB&format=csv"),
+    ("list, free text", "/en/agreements/?q=orbit+probe"),
+    ("list, common word", "/en/agreements/?q=agreement"),
+    ("list, one letter", "/en/agreements/?q=s"),
+    ("list, many terms", "/en/agreements/?q=satellite+orbit+data+ground+station"),
+    ("list, page 200", "/en/agreements/?page=200"),
+    ("list, page 4000", "/en/agreements/?page=4000"),
+    ("list, by title, page 4000", "/en/agreements/?sort=title&page=4000"),
+    ("agreement", "/en/agreements/syn-agreement-7/"),
+    ("country, large", "/en/countries/XA/"),
+    ("country", "/en/countries/XB/"),
+    ("agency, large", "/en/agencies/syn-agency-0/"),
+    ("agency", "/en/agencies/syn-agency-7/"),
+    ("theme", "/en/themes/syn-climate/"),
+    ("person", "/en/people/syn-person-3/"),
+    ("mission", "/en/missions/syn-mission-3/"),
+    ("event", "/en/events/syn-event-3/"),
+    ("source", "/en/sources/syn-source-3/"),
+    ("home", "/en/"),
+    ("themes", "/en/themes/"),
+    ("countries", "/en/countries/"),
+    ("agencies", "/en/agencies/"),
+    ("people", "/en/people/"),
+    ("missions", "/en/missions/"),
+    ("events", "/en/events/"),
+    ("sources", "/en/sources/"),
+    ("CSV of a country", "/en/agreements/?country=XB&format=csv"),
 ]
 # What a page's read snapshot adds around its queries (cooperation.middleware): not counted.
 TRANSACTION = re.compile(
     r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|SET TRANSACTION)\b", re.I
 )
-FILTERED = "/agreements/?country=XA&year_from=1990&year_to=2010&theme=syn-climate"
+FILTERED = "/en/agreements/?country=XA&year_from=1990&year_to=2010&theme=syn-climate"
 
 
 def main():
@@ -293,11 +293,11 @@ def load_test(seconds, rounds):
 
 
 EXPORTS = [
-    ("CSV of a country", "/agreements/?country=XB&format=csv"),
-    ("CSV of another country", "/agreements/?country=XC&format=csv"),
-    ("JSON of a country", "/agreements/?country=XB&format=json"),
-    ("CSV of a theme", "/agreements/?theme=syn-climate&format=csv"),
-    ("CSV of a search", "/agreements/?q=satellite&format=csv"),
+    ("CSV of a country", "/en/agreements/?country=XB&format=csv"),
+    ("CSV of another country", "/en/agreements/?country=XC&format=csv"),
+    ("JSON of a country", "/en/agreements/?country=XB&format=json"),
+    ("CSV of a theme", "/en/agreements/?theme=syn-climate&format=csv"),
+    ("CSV of a search", "/en/agreements/?q=satellite&format=csv"),
 ]
 
 
@@ -306,7 +306,9 @@ def export_speed(attempts=3):
     memory of its one worker before and after it streams the CSV of every agreement."""
     results = {}
     with bench_server(workers=1) as server:
-        urllib.request.urlopen(server.url("/agreements/?country=XA&format=csv")).read()  # warm up
+        urllib.request.urlopen(
+            server.url("/en/agreements/?country=XA&format=csv")
+        ).read()  # warm up
         for name, path in EXPORTS:
             results[name] = {"url": path, **timed_export(server.url(path), attempts)}
         worker = int(
@@ -315,10 +317,10 @@ def export_speed(attempts=3):
             ).stdout.split()[0]
         )
         before = peak_kib(worker)
-        everything = timed_export(server.url("/agreements/?format=csv"), 1)
+        everything = timed_export(server.url("/en/agreements/?format=csv"), 1)
         after = peak_kib(worker)
     results["CSV of every agreement"] = {
-        "url": "/agreements/?format=csv",
+        "url": "/en/agreements/?format=csv",
         **everything,
         "peak_before_mib": round(before / 1024, 1),
         "peak_after_mib": round(after / 1024, 1),

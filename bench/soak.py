@@ -82,32 +82,32 @@ GUNICORN_LOG = Path(tempfile.gettempdir()) / "cooperation-soak-gunicorn.log"  # 
 HEADERS = {"X-Forwarded-Proto": "https", "User-Agent": "cooperation-soak"}
 FILES = ("sources", "themes", "countries", "agencies", "people", "missions", "events", "agreements")
 RECORD_PAGES = {  # fixture file -> the address of a record's page
-    "agreements": "/agreements/{}/",
-    "agencies": "/agencies/{}/",
-    "countries": "/countries/{}/",
-    "people": "/people/{}/",
-    "missions": "/missions/{}/",
-    "events": "/events/{}/",
-    "themes": "/themes/{}/",
-    "sources": "/sources/{}/",
+    "agreements": "/en/agreements/{}/",
+    "agencies": "/en/agencies/{}/",
+    "countries": "/en/countries/{}/",
+    "people": "/en/people/{}/",
+    "missions": "/en/missions/{}/",
+    "events": "/en/events/{}/",
+    "themes": "/en/themes/{}/",
+    "sources": "/en/sources/{}/",
 }
 INDEX_PAGES = [
-    "/countries/",
-    "/agencies/",
-    "/people/",
-    "/missions/",
-    "/events/",
-    "/themes/",
-    "/sources/",
-    "/about/",
+    "/en/countries/",
+    "/en/agencies/",
+    "/en/people/",
+    "/en/missions/",
+    "/en/events/",
+    "/en/themes/",
+    "/en/sources/",
+    "/en/about/",
 ]
 NOT_FOUND = [
-    "/agreements/soak-no-such-agreement/",
-    "/agencies/soak-no-such-agency/",
-    "/countries/ZZ/",
-    "/people/soak-nobody/",
-    "/events/soak-no-such-event/",
-    "/sources/soak-no-such-source/",
+    "/en/agreements/soak-no-such-agreement/",
+    "/en/agencies/soak-no-such-agency/",
+    "/en/countries/ZZ/",
+    "/en/people/soak-nobody/",
+    "/en/events/soak-no-such-event/",
+    "/en/sources/soak-no-such-source/",
     "/soak-no-such-page/",
 ]
 COUNTRIES = ["FR", "CN", "VN", "KR", "JP"]
@@ -562,9 +562,9 @@ class Mix:
         """(kind, path, expected status)."""
         kind = rng.choices(self.kinds, self.weights)[0]
         if kind == "home":
-            return kind, "/", 200
+            return kind, "/en/", 200
         if kind == "list, all":
-            return kind, "/agreements/", 200
+            return kind, "/en/agreements/", 200
         if kind == "list, filtered":
             page = [("page", rng.choice("12"))] if rng.random() < 0.2 else []
             return kind, list_path(self.filters(rng) + page), 200
@@ -573,7 +573,7 @@ class Mix:
         if kind == "record":
             return kind, rng.choice(self.records), 200
         if kind == "json, all":
-            return kind, "/agreements/?format=json", 200
+            return kind, "/en/agreements/?format=json", 200
         if kind == "404 on purpose":
             return kind, rng.choice(NOT_FOUND), 404
         export_format = kind.split(",")[0]  # csv, json or atom, with filters
@@ -602,7 +602,7 @@ class Mix:
 def list_path(pairs):
     from urllib.parse import urlencode
 
-    return "/agreements/" + (f"?{urlencode(pairs)}" if pairs else "")
+    return "/en/agreements/" + (f"?{urlencode(pairs)}" if pairs else "")
 
 
 @dataclass
@@ -1045,7 +1045,7 @@ def measure_recovery(port, outage, limit=30.0):
     while time.monotonic() < deadline and not (outage.healthz_ok and outage.page_ok):
         for client, path, attribute in (
             (healthz, "/healthz", "healthz_ok"),
-            (page, "/agreements/?country=FR", "page_ok"),
+            (page, "/en/agreements/?country=FR", "page_ok"),
         ):
             if not getattr(outage, attribute) and status_of(client, path) == 200:
                 setattr(outage, attribute, time.monotonic())
