@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 
 from .caching import catalogue_version
@@ -51,6 +52,11 @@ CSV_COLUMNS = [
     "quote_count",
     "quotes_url",
     "url",
+    # The vocabulary in French (the columns above are in English, whatever the page's
+    # language, so that a file's values do not depend on where it was downloaded).
+    "kind_fr",
+    "status_fr",
+    "date_fr",
 ]
 _ROW_COLUMNS = [
     "pk",
@@ -139,8 +145,13 @@ class _Written:
 
     def __init__(self, record_url, names):
         self.record_url, self.dates, self.names = record_url, {}, names
-        self.kinds = {code: str(label) for code, label in AgreementKind.choices}
-        self.statuses = {code: str(label) for code, label in AgreementStatus.choices}
+        self.kinds, self.statuses = {}, {}
+        for language in ("en", "fr"):
+            with translation.override(language):
+                self.kinds[language] = {code: str(label) for code, label in AgreementKind.choices}
+                self.statuses[language] = {
+                    code: str(label) for code, label in AgreementStatus.choices
+                }
 
     def listed(self, links):
         """The names of the linked records of each relation, in their order, from the row's
@@ -164,19 +175,20 @@ class _Written:
         date_parts, links = tuple(rest[:7]), rest[7] or {}
         quote_count = links.get("quotes", 0)
         if date_parts not in self.dates:  # dates repeat: each is written once per export
-            self.dates[date_parts] = (
-                partial_date_display(*date_parts),
-                *iso_dates(*date_parts),
-            )
-        written, start, end = self.dates[date_parts]
+            with translation.override("en"):
+                english = partial_date_display(*date_parts)
+            with translation.override("fr"):
+                french = partial_date_display(*date_parts)
+            self.dates[date_parts] = (english, *iso_dates(*date_parts), french)
+        written, start, end, written_fr = self.dates[date_parts]
         url = self.record_url.replace("SLUG", slug)
         parties, countries, concerned, signatories, themes = self.listed(links)
         return [
             slug,
             title,
-            self.kinds.get(kind, kind),
+            self.kinds["en"].get(kind, kind),
             kind,
-            self.statuses.get(status, status),
+            self.statuses["en"].get(status, status),
             status,
             written,
             start,
@@ -197,6 +209,9 @@ class _Written:
             quote_count,
             f"{url}#quotes",
             url,
+            self.kinds["fr"].get(kind, kind),
+            self.statuses["fr"].get(status, status),
+            written_fr,
         ]
 
 

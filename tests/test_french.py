@@ -2,6 +2,9 @@
 page with no interface string left in English, the vocabulary and dates in French, English
 content marked as such, and a reader's path that stays in French."""
 
+import csv
+import io
+import json
 import os
 import re
 import shutil
@@ -232,3 +235,21 @@ def test_a_search_in_french_finds_what_its_english_finds(client, loaded, french,
     results = found(client, french)
     assert results, french
     assert results == found(client, english)
+
+
+def streamed(response):
+    return b"".join(response.streaming_content).decode()
+
+
+def test_exports_are_the_same_file_in_both_languages_with_the_vocabulary_in_french(client, loaded):
+    english = streamed(client.get("/en/agreements/?country=VN&format=csv"))
+    french = streamed(client.get("/fr/agreements/?country=VN&format=csv"))
+    # The same file, but for the records' addresses, which are the page's language's.
+    assert english == french.replace("testserver/fr/", "testserver/en/")
+    records = {r["slug"]: r for r in csv.DictReader(io.StringIO(english))}
+    extension = records["cnes-usth-mou-extension-2018"]
+    assert (extension["kind"], extension["kind_fr"]) == ("Extension", "Prorogation")
+    assert (extension["status"], extension["status_fr"]) == ("Signed", "Signé")
+    assert (extension["date"], extension["date_fr"]) == ("2–4 November 2018", "2–4 novembre 2018")
+    data = json.loads(streamed(client.get("/fr/agreements/?country=VN&format=json")))
+    assert {r["slug"]: r["kind_fr"] for r in data}["cnes-usth-mou-extension-2018"] == "Prorogation"
