@@ -2,8 +2,10 @@
 
 from django.http import HttpResponse
 from django.template import engines
-from django.urls import include, path
+from django.urls import path
 
+from config.urls import handler500  # noqa: F401  (the site's own 500 page)
+from config.urls import urlpatterns as site_urlpatterns
 from cooperation.models import Agreement
 
 TABLE = engines["django"].from_string(
@@ -26,8 +28,10 @@ def table(request):
     return HttpResponse(TABLE.render({"rows": rows}))
 
 
+# The site's patterns themselves, not include()d: Django refuses i18n_patterns in an included
+# URLconf.
 urlpatterns = [
     path("bench/constant/", constant),
     path("bench/table/", table),
-    path("", include("config.urls")),
+    *site_urlpatterns,
 ]

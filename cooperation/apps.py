@@ -2,11 +2,12 @@
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CooperationConfig(AppConfig):
     name = "cooperation"
-    verbose_name = "Cooperation catalogue"
+    verbose_name = _("Cooperation catalogue")
 
     def ready(self):
         from . import caching, derived

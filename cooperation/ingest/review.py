@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     AgencyKind,
@@ -24,35 +25,35 @@ from .desk import MODELS, NotAccepted, accept, new_release, read_into_proposals,
 from .documents import UnreadableDocument, language_of, text_of
 
 GROUPS = [
-    ("agency", "Agencies"),
-    ("person", "People"),
-    ("agreement", "Agreements"),
-    ("mission", "Missions"),
-    ("event", "Events"),
+    ("agency", _("Agencies")),
+    ("person", _("People")),
+    ("agreement", _("Agreements")),
+    ("mission", _("Missions")),
+    ("event", _("Events")),
 ]
 # What a curator may change before accepting, per kind: (field, label, choices or None).
 EDITABLE = {
     "agency": [
-        ("name", "Name", None),
-        ("acronym", "Acronym", None),
-        ("country", "Country (ISO code)", None),
-        ("kind", "Kind", AgencyKind.choices),
+        ("name", _("Name"), None),
+        ("acronym", _("Acronym"), None),
+        ("country", _("Country (ISO code)"), None),
+        ("kind", _("Kind"), AgencyKind.choices),
     ],
     "person": [
-        ("name", "Name", None),
-        ("title", "Title, as written", None),
-        ("organisation", "Organisation (name or acronym)", None),
+        ("name", _("Name"), None),
+        ("title", _("Title, as written"), None),
+        ("organisation", _("Organisation (name or acronym)"), None),
     ],
     "agreement": [
-        ("title", "Title", None),
-        ("kind", "Kind", AgreementKind.choices),
-        ("status", "Status", AgreementStatus.choices),
-        ("parties", "Parties (names or acronyms, one per line)", "lines"),
-        ("themes", "Themes (slugs, one per line)", "lines"),
-        ("place", "Place", None),
+        ("title", _("Title"), None),
+        ("kind", _("Kind"), AgreementKind.choices),
+        ("status", _("Status"), AgreementStatus.choices),
+        ("parties", _("Parties (names or acronyms, one per line)"), "lines"),
+        ("themes", _("Themes (slugs, one per line)"), "lines"),
+        ("place", _("Place"), None),
     ],
-    "mission": [("name", "Name", None), ("kind", "Kind", MissionKind.choices)],
-    "event": [("name", "Name", None), ("kind", "Kind", EventKind.choices)],
+    "mission": [("name", _("Name"), None), ("kind", _("Kind"), MissionKind.choices)],
+    "event": [("name", _("Name"), None), ("kind", _("Kind"), EventKind.choices)],
 }
 
 
@@ -61,23 +62,27 @@ class PressReleaseForm(forms.ModelForm):
 
     upload = forms.FileField(
         required=False,
-        label="Or upload the file",
-        help_text="Plain text, HTML (its main text is read) or PDF (its text layer).",
+        label=_("Or upload the file"),
+        help_text=_("Plain text, HTML (its main text is read) or PDF (its text layer)."),
     )
     text = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 16, "cols": 90}),
         strip=False,
-        label="Paste the release's text",
+        label=_("Paste the release's text"),
     )
     language = forms.ChoiceField(
-        choices=[("", "Recognise it"), ("en", "English"), ("fr", "French")], required=False
+        choices=[("", _("Recognise it")), ("en", _("English")), ("fr", _("French"))],
+        required=False,
     )
     title = forms.CharField(
-        required=False, max_length=300, help_text="Leave empty to take the release's first line."
+        required=False, max_length=300, help_text=_("Leave empty to take the release's first line.")
     )
     url = forms.URLField(
-        required=False, max_length=500, assume_scheme="https", help_text="Where it was published."
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where it was published."),
     )
 
     class Meta:
@@ -94,7 +99,7 @@ class PressReleaseForm(forms.ModelForm):
             elif (cleaned.get("text") or "").strip():
                 text = text_of(cleaned["text"].encode("utf-8"))
             else:
-                raise ValidationError("Paste the release's text or upload its file.")
+                raise ValidationError(_("Paste the release's text or upload its file."))
         except UnreadableDocument as error:
             raise ValidationError(str(error)) from error
         language = cleaned.get("language") or language_of(text)
@@ -253,7 +258,7 @@ class PressReleaseAdmin(admin.ModelAdmin):
 
 def edits_from(post, proposal):
     edits = {}
-    for field, _, choices in EDITABLE[proposal.kind]:
+    for field, _label, choices in EDITABLE[proposal.kind]:
         name = f"{field}"
         if name not in post:
             continue

@@ -67,6 +67,8 @@ class Mission(CatalogueModel, PartialDate):
     objects = MissionQuerySet.as_manager()
 
     class Meta(PartialDate.Meta):
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
         ordering = ["name"]
         indexes = [models.Index(fields=["kind"]), models.Index(fields=["year"])]
 
@@ -125,6 +127,8 @@ class Event(CatalogueModel, PartialDate):
     objects = EventQuerySet.as_manager()
 
     class Meta(PartialDate.Meta):
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = [*chronological(newest_first=False), "name"]
         indexes = [models.Index(fields=["year"])]
 

@@ -67,8 +67,9 @@ class Agency(CatalogueModel):
     objects = AgencyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
         ordering = ["name"]
-        verbose_name_plural = "agencies"
         indexes = [models.Index(fields=["kind"])]
 
     def __str__(self):
@@ -105,8 +106,9 @@ class Person(CatalogueModel):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         ordering = ["name"]
-        verbose_name_plural = "people"
 
     def __str__(self):
         return self.name
@@ -126,6 +128,8 @@ class Role(models.Model):
     source = models.ForeignKey("Source", on_delete=models.PROTECT, related_name="roles")
 
     class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
         ordering = ["person", "title"]
 
     def __str__(self):

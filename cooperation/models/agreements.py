@@ -234,6 +234,8 @@ class Agreement(CatalogueModel, PartialDate):
     objects = AgreementQuerySet.as_manager()
 
     class Meta(PartialDate.Meta):
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
         ordering = [*chronological(newest_first=True), "title", "slug"]
         indexes = [
             models.Index(fields=["year"]),

@@ -5,6 +5,7 @@ import datetime
 from django.db import connection, models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class FixtureSnapshot(models.Model):
@@ -18,6 +19,8 @@ class FixtureSnapshot(models.Model):
     taken_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("fixture snapshot")
+        verbose_name_plural = _("fixture snapshots")
         ordering = ["model"]
 
     def __str__(self):
@@ -32,6 +35,8 @@ class CatalogueVersion(models.Model):
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
         ordering = ["pk"]
 
     def __str__(self):

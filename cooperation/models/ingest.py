@@ -43,9 +43,9 @@ class PressRelease(models.Model):
     )
 
     class Meta:
+        verbose_name = _("press release to review")
+        verbose_name_plural = _("press releases to review")
         ordering = ["-added_at", "-pk"]
-        verbose_name = "press release to review"
-        verbose_name_plural = "press releases to review"
 
     def __str__(self):
         return self.title
@@ -87,6 +87,8 @@ class Proposal(models.Model):
     record = GenericForeignKey("record_type", "record_id")
 
     class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
         ordering = ["release", "position", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ..dates import PartialDate, chronological
 from ..quotes import quote_occurs_in
@@ -46,6 +47,8 @@ class Source(CatalogueModel, PartialDate):
     objects = SourceQuerySet.as_manager()
 
     class Meta(PartialDate.Meta):
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = [*chronological(newest_first=False), "title"]
 
     def __str__(self):
@@ -78,6 +81,8 @@ class Quote(models.Model):
     )
 
     class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
         ordering = ["source", "text"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
         constraints = [

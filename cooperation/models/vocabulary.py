@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from .base import CatalogueModel, CatalogueQuerySet, counts_by
 from .sources import quotes_with_sources
@@ -40,6 +41,8 @@ class Theme(CatalogueModel):
     objects = ThemeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         ordering = ["name"]
 
     def __str__(self):
@@ -83,8 +86,9 @@ class Country(CatalogueModel):
     objects = CountryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
         ordering = ["name"]
-        verbose_name_plural = "countries"
         constraints = [
             models.CheckConstraint(
                 name="cooperation_country_code_is_iso_alpha2",
