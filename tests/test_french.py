@@ -253,3 +253,12 @@ def test_exports_are_the_same_file_in_both_languages_with_the_vocabulary_in_fren
     assert (extension["date"], extension["date_fr"]) == ("2–4 November 2018", "2–4 novembre 2018")
     data = json.loads(streamed(client.get("/fr/agreements/?country=VN&format=json")))
     assert {r["slug"]: r["kind_fr"] for r in data}["cnes-usth-mou-extension-2018"] == "Prorogation"
+
+
+def test_the_admin_follows_the_curators_language(curator, loaded):
+    english = curator.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Cooperation catalogue" in english and ">Agreements<" in english
+    french = curator.get("/admin/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Catalogue de la coopération" in french
+    assert ">Accords<" in french and ">Communiqués à examiner<" in french
+    assert "Déconnexion" in french or "Se déconnecter" in french  # Django's own French

@@ -468,3 +468,17 @@ def test_reads_a_release_whose_signature_is_dated_in_the_next_sentence(db):
         "planned",
         ["CNES", "CSA"],
     )
+
+
+def test_the_sentence_after_an_instrument_gives_its_parties_and_its_day():
+    result = propose_text(
+        "Paris, 3 February 2022\n\nA memorandum of understanding on the exploration of Mars was "
+        "concluded this week. The agreement was signed on Wednesday 2 February in Cologne by "
+        "CNES and the German Aerospace Center (DLR)."
+    )
+    [memorandum] = [a for a in result["agreements"] if a["kind"] == "memorandum"]
+    assert memorandum["parties"] == ["CNES", "DLR"]
+    # "this week", then its day: 2 February, not an instrument of weeks before.
+    assert (memorandum["date"]["start"], memorandum["date"]["precision"]) == ("2022-02-02", "day")
+    assert memorandum["recalled"] is False
+    assert len(memorandum["quotes"]) == 2

@@ -218,6 +218,14 @@ class Mention:
     existing: str | None = None
 
 
+def _as_date(iso):
+    """A date from an ISO date as precise as known ("2018", "2018-06", "2018-06-25")."""
+    import datetime
+
+    parts = [int(p) for p in iso.split("-")] + [1, 1]
+    return datetime.date(parts[0], parts[1], parts[2])
+
+
 class Reader:
     """One release read once; `proposals()` gives the command's JSON object."""
 
@@ -1420,23 +1428,54 @@ class Reader:
         self.merge_agreements()
 
     def date_the_last_instrument(self, sentence, position):
-        """ "The document was signed on Friday 1 December in Washington": a sentence that signs
-        the instrument just named gives it the date it had not."""
+        """ "The document was signed on Friday 1 December in Washington by CNES and DLR": a
+        sentence that signs the instrument just named gives it the date, and the parties and
+        signatories, it had not."""
         if not self.agreements or not _SIGNING.search(sentence.text[position:]):
             return
         last = self.agreements[-1]
-        if not (last["date"].get("from_occasion") or last["date"]["precision"] == "unknown"):
-            return
         if sentence.start - last["position"] > 400:
             return
+        quoted = False
+        base = sentence.start
+        named = {}
+        for mention in self.agencies.values():
+            for start, _ in mention.fields["spans"]:
+                if base + position <= start < base + len(sentence.text):
+                    named[mention.key] = min(start, named.get(mention.key, start))
+        if len(last["parties"]) < 2 and named:
+            parties = [*last["parties"], *sorted(named, key=named.get)]
+            last["parties"] = list(dict.fromkeys(parties))
+            last["reasons"].append("parties from the sentence that follows it")
+            quoted = True
+        if not last["recalled"]:
+            people = [
+                p.key
+                for p in self.people.values()
+                if any(
+                    base + position <= s < base + len(sentence.text) for s, _ in p.fields["spans"]
+                )
+            ]
+            last["signatories"] = list(dict.fromkeys([*last["signatories"], *people]))
+        undated = last["date"].get("from_occasion") or last["date"]["precision"] == "unknown"
         mentions = [m for m in dating.mentions_in(sentence.text) if m.start >= position]
-        if not mentions or mentions[0].kind == "year_range":
-            return
-        mention = mentions[0]
-        last["date"] = self.date_of(mention, self.clause_of(sentence.text, mention))
-        last["quotes"] = [*last.get("quotes", [last["quote"]]), sentence.text.strip("*#_ ")]
-        last["recalled"] = False
-        last["reasons"].append("its date from the sentence that follows it")
+        found = None
+        if mentions and mentions[0].kind != "year_range":
+            found = self.date_of(mentions[0], self.clause_of(sentence.text, mentions[0]))
+        # "this week" and then "on Wednesday 2 February": the day, within the span.
+        narrower = (
+            found
+            and found["precision"] == "day"
+            and last["date"]["precision"] == "range"
+            and last["date"]["start"] <= found["start"] <= (last["date"]["end"] or "")
+        )
+        if found and found["precision"] != "unknown" and (undated or narrower):
+            last["date"] = found
+            last["recalled"] = False
+            last["reasons"].append("its date from the sentence that follows it")
+            quoted = True
+        if quoted:
+            last["quotes"] = [*last.get("quotes", [last["quote"]]), sentence.text.strip("*#_ ")]
 
     def find_occasion(self):
         """The release's main event date: the first day or range its body gives, in a
@@ -1581,14 +1620,14 @@ class Reader:
             (self.occasion or {}).get("date", {}).get("start") if self.occasion else None
         )
         anchor = occasion_date or (self.reference.date.isoformat() if self.reference else None)
-        # Signed months before the release's occasion: an earlier instrument it mentions.
+        # Signed weeks before the release's occasion: an earlier instrument it mentions.
         if (
             date
             and date["start"]
             and anchor
             and len(date["start"]) >= 7
             and len(anchor) >= 7
-            and date["start"][:7] < anchor[:7]
+            and (_as_date(anchor) - _as_date(date["start"])).days > 45
             and not date.get("from_occasion")
         ):
             recalled = True
