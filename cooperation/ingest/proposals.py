@@ -940,7 +940,6 @@ class Reader:
                 title = f"{org} {title}"
             elif org:
                 organisation = self.organisation_named(org)
-            names = re.split(r" and | et ", reading[match.start("name") : match.end("name") + 40])
             self.add_person(
                 name,
                 title,
@@ -968,7 +967,6 @@ class Reader:
                         confidence=0.8,
                         how="titles before the names",
                     )
-            del names
         self.find_press_contacts()
         # "la ministre de l’Enseignement supérieur, Claire Moreau", "the Minister for Research,
         # Anne Martin": a title whose office is written out, then the name.
@@ -1368,8 +1366,6 @@ class Reader:
                     r"document|extension|extending|avenant", words, re.IGNORECASE
                 ):
                     continue
-                if kind in ("memorandum",) and words.isupper() and len(words) <= 4:
-                    pass
                 before = text[: match.start()]
                 after = text[match.end() : match.end() + 60]
                 plural = re.search(r"(?:s|a)$", words.split()[0 if kind != "other" else -1]) and (
@@ -1602,8 +1598,6 @@ class Reader:
         date = None
         if own:
             date = self.date_of(own[0][1], self.clause_of(text, own[0][1]))
-            if planned:
-                pass
         status = "signed"
         if planned:
             status = "planned"
