@@ -236,6 +236,10 @@ def test_an_undated_release_is_dated_by_its_weekdays():
         ),
         ("CNES and JAXA will sign a memorandum of understanding on 2 July.", "2019-07-02", "day"),
         ("CNES and JAXA signed a memorandum of understanding in 2016.", "2016", "year"),
+        # 5 June 2019 was a Wednesday.
+        ("CNES and JAXA signed a memorandum of understanding on Monday.", "2019-06-03", "day"),
+        ("CNES and JAXA will sign a memorandum of understanding next Friday.", "2019-06-07", "day"),
+        ("Le CNES et la JAXA ont signé lundi dernier un protocole d’accord.", "2019-06-03", "day"),
     ],
 )
 def test_dates_are_read_against_the_dateline(sentence, start, precision):

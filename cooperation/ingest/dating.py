@@ -59,6 +59,13 @@ PATTERNS = [
     ),
     # "in 2016", "since 2015", "en 2016"
     ("year", rf"(?:(?P<modifier>in|since|from|until|by|of|en|depuis|dès) )?{Y}"),
+    # "on Tuesday", "last Friday", "mardi dernier": a weekday with no date (found last, so that
+    # "Monday 25 June" stays a day)
+    (
+        "weekday",
+        rf"(?:(?P<modifier>on|last|next|this|ce|le) )?"
+        rf"(?P<weekday>{alternation(list(_WEEKDAY_NUMBER))}){_AFTER}?(?! ?\d)",
+    ),
 ]
 _COMPILED = [
     (kind, re.compile(rf"(?<![\w-]){pattern}(?![\w])", re.IGNORECASE)) for kind, pattern in PATTERNS
@@ -92,7 +99,7 @@ class Mention:
     def precision(self):
         if self.kind in ("day_range", "cross_range", "year_range", "season"):
             return "range"
-        if self.kind in ("day", "day_us"):
+        if self.kind in ("day", "day_us", "weekday"):
             return "day"
         if self.kind == "month":
             return "month"
@@ -188,6 +195,8 @@ def _mention(kind, match, groups):
         return Mention(**common, year=year, month=_month(groups["month"]), modifier=modifier)
     if kind == "relative":
         return Mention(**common, relative=groups["relative"].lower().replace("’", "'"))
+    if kind == "weekday":
+        return Mention(**common, weekday=weekday, modifier=modifier)
     return Mention(**common, year=year, modifier=modifier)
 
 
@@ -274,6 +283,8 @@ def resolve(mention, reference, tense=""):
     where = reference.reasoning if reference else ""
     if mention.kind == "relative":
         return _relative(mention, reference)
+    if mention.kind == "weekday":
+        return _weekday(mention, reference, tense)
     if mention.kind == "season":
         return _season(mention, reference)
     year = mention.year
@@ -536,3 +547,40 @@ def _relative(mention, reference):
 
 def shifted(mention, offset):
     return replace(mention, start=mention.start + offset, end=mention.end + offset)
+
+
+def _weekday(mention, reference, tense):
+    """ "on Tuesday": the last Tuesday up to the release's date, or the next one for what is to
+    come ("next Tuesday", a clause in the future)."""
+    if reference is None:
+        return _unknown(mention, "the release has no date to count from")
+    date = reference.date
+    ahead = mention.modifier in ("next", "prochain") or (
+        tense == "future" and mention.modifier not in ("last", "dernier", "passé")
+    )
+    if ahead:
+        offset = (mention.weekday - date.weekday()) % 7 or 7
+        day = date + datetime.timedelta(days=offset)
+        which = "the next"
+    else:
+        day = date - datetime.timedelta(days=(date.weekday() - mention.weekday) % 7)
+        which = "the last"
+    parts = {
+        "year": day.year,
+        "month": day.month,
+        "day": day.day,
+        "end_year": None,
+        "end_month": None,
+        "end_day": None,
+    }
+    return {
+        "start": day.isoformat(),
+        "end": None,
+        "precision": "day",
+        "inferred": True,
+        "as_written": mention.text,
+        "parts": parts,
+        "reasoning": f"{_written(mention)} read as {_weekday_name(day.weekday())} "
+        f"{day.day} {calendar.month_name[day.month]} {day.year}, {which} such day to the "
+        f"release's date ({reference.reasoning}).",
+    }
