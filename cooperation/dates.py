@@ -197,11 +197,15 @@ def iso_dates(precision, year, month, day, end_year, end_month, end_day):
     only for a range; ("", "") when unknown."""
     if precision == DatePrecision.UNKNOWN or year is None:
         return "", ""
-    end = _iso(end_year, end_month, end_day) if precision == DatePrecision.RANGE else ""
-    return _iso(year, month, day), end
+    end = iso_date(end_year, end_month, end_day) if precision == DatePrecision.RANGE else ""
+    return iso_date(year, month, day), end
 
 
-def _iso(year, month, day):
+def iso_date(year, month=None, day=None):
+    """A partial date in ISO 8601 as precise as its parts: "2018-11-02", "2019-03", "2016"; None
+    with no year."""
+    if year is None:
+        return None
     parts = [f"{year:04d}"] + [f"{part:02d}" for part in (month, day) if part is not None]
     return "-".join(parts)
 

@@ -7,6 +7,7 @@ import datetime
 import re
 from dataclasses import dataclass, replace
 
+from ..dates import iso_date
 from .vocabulary import MONTHS, SEASONS, WEEKDAYS, alternation
 
 _MONTH_NUMBER = {name: number for names in MONTHS.values() for number, name in enumerate(names, 1)}
@@ -384,14 +385,7 @@ def resolve(mention, reference, tense=""):
 
 
 def _iso(parts):
-    year, month, day = parts
-    if year is None:
-        return None
-    if month is None:
-        return f"{year:04d}"
-    if day is None:
-        return f"{year:04d}-{month:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return iso_date(*parts)
 
 
 def _unknown(mention, why):

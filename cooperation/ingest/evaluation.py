@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from ..dates import iso_date
 from ..quotes import quote_occurs_in
 from .gazetteer import Gazetteer
 from .proposals import propose
@@ -98,14 +99,7 @@ def _match(proposals, expected, same):
 
 
 def _expected_date(record):
-    year, month, day = record.get("year"), record.get("month"), record.get("day")
-    if year is None:
-        return None
-    if month is None:
-        return f"{year:04d}"
-    if day is None:
-        return f"{year:04d}-{month:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return iso_date(record.get("year"), record.get("month"), record.get("day"))
 
 
 def evaluate(directory, *, empty_catalogue=False, sources=None):

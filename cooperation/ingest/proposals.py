@@ -1147,8 +1147,16 @@ class Reader:
             "spans": [(start, end)],
             "how": how,
         }
-        mention = Mention(
-            "mission",
+        self.missions[key] = mention = self.named_in_sentence(
+            "mission", key, start, end, fields, known, confidence
+        )
+        return mention
+
+    def named_in_sentence(self, kind, key, start, end, fields, known, confidence):
+        """A mission or event named at start:end, its sentence as its quote; a name the
+        catalogue knows is matched to its record, with the confidence of a known name."""
+        return Mention(
+            kind,
             key,
             start,
             end,
@@ -1157,8 +1165,6 @@ class Reader:
             0.9 if known else confidence,
             known["slug"] if known else None,
         )
-        self.missions[key] = mention
-        return mention
 
     def find_missions(self):
         reading = self.reading
@@ -1257,17 +1263,9 @@ class Reader:
             "date": date or dating.unknown("The release gives no date for it."),
             "how": how,
         }
-        mention = Mention(
-            "event",
-            key,
-            start,
-            end,
-            self.sentence_text(start).strip("*#_ "),
-            fields,
-            0.9 if known else confidence,
-            known["slug"] if known else None,
+        self.events[key] = mention = self.named_in_sentence(
+            "event", key, start, end, fields, known, confidence
         )
-        self.events[key] = mention
         return mention
 
     def find_events(self):
