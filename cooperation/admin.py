@@ -6,6 +6,8 @@ from django.contrib.contenttypes.admin import BaseGenericInlineFormSet, GenericT
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .ingest.review import PressReleaseAdmin
 from .models import (
@@ -73,11 +75,11 @@ DATE_FIELDS = (
     ("year", "month", "day"),
     ("end_year", "end_month", "end_day"),
     "date_is_inferred",
-    "date_inference",
+    ("date_inference", "date_inference_fr"),
 )
 
 
-@admin.display(description="date", ordering="year")
+@admin.display(description=_("date"), ordering="year")
 def date_display(obj):
     return obj.date_display
 
@@ -85,11 +87,11 @@ def date_display(obj):
 class HasSourceFilter(admin.SimpleListFilter):
     """Records with no quote have nothing to stand on: curators look for them first."""
 
-    title = "source"
+    title = _("source")
     parameter_name = "sourced"
 
     def lookups(self, request, model_admin):
-        return [("no", "has no source"), ("yes", "has a source")]
+        return [("no", _("has no source")), ("yes", _("has a source"))]
 
     def queryset(self, request, queryset):
         if self.value() == "no":
@@ -105,7 +107,7 @@ class QuoteInline(GenericTabularInline):
     formfield_overrides = VERBATIM_TEXT
     extra = 0
     autocomplete_fields = ["source"]
-    verbose_name = "quote from a source"
+    verbose_name = _("quote from a source")
 
 
 class RoleInline(admin.TabularInline):
@@ -122,6 +124,17 @@ class CatalogueAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALWAYS
     list_per_page = 50
 
+    class Media:
+        css = {"all": ["css/admin-translations.css"]}  # English and French side by side
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A French field left empty stays NULL ("not translated yet"), as in the fixture files:
+        # saving a record unchanged must not turn every missing translation into "".
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.null and isinstance(db_field, models.TextField) and formfield is not None:
+            formfield.empty_value = None
+        return formfield
+
 
 class QuotedAdmin(CatalogueAdmin):
     """Shared by every record that cites its sources: quotes inline, a count of its sources."""
@@ -134,7 +147,7 @@ class QuotedAdmin(CatalogueAdmin):
         # The count groups rows, and a grouped query drops the model's ordering: restore it.
         return counted.order_by(*self.model._meta.ordering)
 
-    @admin.display(description="sources", ordering="source_count")
+    @admin.display(description=_("sources"), ordering="source_count")
     def source_count(self, obj):
         return obj.source_count
 
@@ -143,8 +156,11 @@ class QuotedAdmin(CatalogueAdmin):
 class ThemeAdmin(QuotedAdmin):
     list_display = ["name", "slug", "description", "source_count"]
     list_filter = [HasSourceFilter]
-    search_fields = ["name", "slug", "description"]
+    search_fields = ["name", "name_fr", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["slug", ("name", "name_fr"), ("description", "description_fr")]})
+    ]
 
 
 @admin.register(Country)
@@ -163,10 +179,14 @@ class SourceForm(forms.ModelForm):
             lost = [q for q in self.instance.quotes.all() if not quote_occurs_in(q.text, text)]
             if lost:
                 shown = "; ".join(f"“{q.text[:60]}”" for q in lost[:5])
-                raise forms.ValidationError(
-                    f"{len(lost)} quoted passage{'s' if len(lost) != 1 else ''} would no longer "
-                    f"be in the text: {shown}. Change the quotes first."
+                message = ngettext(
+                    "%(count)d quoted passage would no longer be in the text: %(shown)s. "
+                    "Change the quotes first.",
+                    "%(count)d quoted passages would no longer be in the text: %(shown)s. "
+                    "Change the quotes first.",
+                    len(lost),
                 )
+                raise forms.ValidationError(message % {"count": len(lost), "shown": shown})
         return text
 
 
@@ -191,8 +211,8 @@ class SourceAdmin(CatalogueAdmin):
                 ]
             },
         ),
-        ("Date of publication", {"fields": DATE_FIELDS}),
-        ("Text", {"fields": ["text", "notes"]}),
+        (_("Date of publication"), {"fields": DATE_FIELDS}),
+        (_("Text"), {"fields": ["text", ("notes", "notes_fr")]}),
     ]
 
 
@@ -203,7 +223,9 @@ class AgencyAdmin(QuotedAdmin):
     list_select_related = ["country"]
     search_fields = ["name", "acronym", "slug", "quotes__text"]
     autocomplete_fields = ["country"]
-    fieldsets = [(None, {"fields": ["slug", "acronym", "name", "country", "kind", "notes"]})]
+    fieldsets = [
+        (None, {"fields": ["slug", "acronym", "name", "country", "kind", ("notes", "notes_fr")]})
+    ]
 
 
 @admin.register(Person)
@@ -212,12 +234,13 @@ class PersonAdmin(QuotedAdmin):
     list_filter = [HasSourceFilter]
     search_fields = ["name", "slug", "roles__title", "quotes__text"]
     inlines = [RoleInline, QuoteInline]
+    fieldsets = [(None, {"fields": ["slug", "name", ("notes", "notes_fr")]})]
 
     def get_queryset(self, request):
         roles = Role.objects.select_related("agency")
         return super().get_queryset(request).prefetch_related(Prefetch("roles", queryset=roles))
 
-    @admin.display(description="titles")
+    @admin.display(description=_("titles"))
     def titles(self, obj):
         return "; ".join(sorted({str(role) for role in obj.roles.all()}))
 
@@ -229,15 +252,28 @@ class MissionAdmin(QuotedAdmin):
     search_fields = ["name", "full_name", "slug", "partners__acronym", "quotes__text"]
     autocomplete_fields = ["partners", "countries", "themes"]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "full_name", "kind", "status", "summary", "notes"]}),
-        ("Launch or start date", {"fields": DATE_FIELDS}),
-        ("Links", {"fields": ["partners", "countries", "themes"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    "name",
+                    "full_name",
+                    "kind",
+                    "status",
+                    ("summary", "summary_fr"),
+                    ("notes", "notes_fr"),
+                ]
+            },
+        ),
+        (_("Launch or start date"), {"fields": DATE_FIELDS}),
+        (_("Links"), {"fields": ["partners", "countries", "themes"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("partners")
 
-    @admin.display(description="partners")
+    @admin.display(description=_("partners"))
     def partner_list(self, obj):
         return ", ".join(p.acronym or p.name for p in obj.partners.all())
 
@@ -250,9 +286,22 @@ class EventAdmin(QuotedAdmin):
     search_fields = ["name", "place", "slug", "quotes__text"]
     autocomplete_fields = ["country", "participants", "agencies", "missions"]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "kind", "place", "country", "summary", "notes"]}),
-        ("Date", {"fields": DATE_FIELDS}),
-        ("Who and what", {"fields": ["participants", "agencies", "missions"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    ("name", "name_fr"),
+                    "kind",
+                    "place",
+                    "country",
+                    ("summary", "summary_fr"),
+                    ("notes", "notes_fr"),
+                ]
+            },
+        ),
+        (_("Date"), {"fields": DATE_FIELDS}),
+        (_("Who and what"), {"fields": ["participants", "agencies", "missions"]}),
     ]
 
 
@@ -262,11 +311,11 @@ class AgreementForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if "themes" in cleaned and not cleaned["themes"]:
-            self.add_error("themes", "Give the agreement at least one theme.")
+            self.add_error("themes", _("Give the agreement at least one theme."))
         if "parties" in cleaned and not cleaned["parties"] and not cleaned.get("notes", "").strip():
             self.add_error(
                 "parties",
-                "Name at least one party, or say in the notes why the documents name none.",
+                _("Name at least one party, or say in the notes why the documents name none."),
             )
         return cleaned
 
@@ -308,6 +357,8 @@ class AgreementAdmin(QuotedAdmin):
         "title",
         "slug",
         "summary",
+        "title_fr",
+        "summary_fr",
         "parties__acronym",
         "parties__name",
         "signatories__name",
@@ -315,19 +366,40 @@ class AgreementAdmin(QuotedAdmin):
     ]
     autocomplete_fields = AGREEMENT_LINKS
     fieldsets = [
-        (None, {"fields": ["slug", "title", "kind", "status", "place", "summary", "notes"]}),
-        ("Date of signature", {"fields": [*DATE_FIELDS, "valid_until_year"]}),
-        ("Who and what", {"fields": [*AGREEMENT_LINKS, "countries_concerned_reasoning"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    ("title", "title_fr"),
+                    "kind",
+                    "status",
+                    "place",
+                    ("summary", "summary_fr"),
+                    ("notes", "notes_fr"),
+                ]
+            },
+        ),
+        (_("Date of signature"), {"fields": [*DATE_FIELDS, "valid_until_year"]}),
+        (
+            _("Who and what"),
+            {
+                "fields": [
+                    *AGREEMENT_LINKS,
+                    ("countries_concerned_reasoning", "countries_concerned_reasoning_fr"),
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("parties", "themes")
 
-    @admin.display(description="parties")
+    @admin.display(description=_("parties"))
     def party_list(self, obj):
         return ", ".join(p.acronym or p.name for p in obj.parties.all())
 
-    @admin.display(description="themes")
+    @admin.display(description=_("themes"))
     def theme_list(self, obj):
         return ", ".join(t.name for t in obj.themes.all())
 

@@ -17,6 +17,8 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .translated import Translated, in_french
+
 
 class DatePrecision(models.TextChoices):
     DAY = "day", _("Day")
@@ -110,21 +112,30 @@ def date_constraints():
     ]
 
 
-def _year():
+def _year(verbose_name):
     return models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
 
 
-def _month():
+def _month(verbose_name):
     return models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
 
 
-def _day():
+def _day(verbose_name):
     return models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
 
 
@@ -133,23 +144,33 @@ class PartialDate(models.Model):
 
     # The parts a date is shown from, and with them every field of a partial date.
     date_part_names = ("date_precision", "year", "month", "day", "end_year", "end_month", "end_day")
-    date_field_names = (*date_part_names, "date_is_inferred", "date_inference")
+    date_field_names = (*date_part_names, "date_is_inferred", "date_inference", "date_inference_fr")
 
     date_precision = models.CharField(
-        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+        _("date precision"),
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.UNKNOWN,
     )
-    year = _year()
-    month = _month()
-    day = _day()
-    end_year = _year()
-    end_month = _month()
-    end_day = _day()
+    year = _year(_("year"))
+    month = _month(_("month"))
+    day = _day(_("day"))
+    end_year = _year(_("end year"))
+    end_month = _month(_("end month"))
+    end_day = _day(_("end day"))
     date_is_inferred = models.BooleanField(
-        default=False, help_text="The documents do not state this date in full; it was inferred."
+        _("date is inferred"),
+        default=False,
+        help_text=_("The documents do not state this date in full; it was inferred."),
     )
     date_inference = models.TextField(
-        blank=True, help_text="One sentence: how the date was inferred, and from what."
+        _("date inference"),
+        blank=True,
+        help_text=_("One sentence: how the date was inferred, and from what."),
     )
+    date_inference_fr = in_french(_("date inference in French"))
+
+    local_date_inference = Translated("date_inference")
 
     class Meta:
         abstract = True

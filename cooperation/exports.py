@@ -26,6 +26,13 @@ from .dates import iso_dates, partial_date_display
 from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, Person, Theme
 
 CHUNK = 2000
+FRENCH_COLUMNS = [
+    "title_fr",
+    "summary_fr",
+    "notes_fr",
+    "date_inference_fr",
+    "countries_concerned_reasoning_fr",
+]
 CSV_COLUMNS = [
     "slug",
     "title",
@@ -57,6 +64,8 @@ CSV_COLUMNS = [
     "kind_fr",
     "status_fr",
     "date_fr",
+    # The curators' French of the record's content: empty where none is written yet.
+    *FRENCH_COLUMNS,
 ]
 _ROW_COLUMNS = [
     "pk",
@@ -82,7 +91,7 @@ def export_rows(agreements, record_url, version=None, chunk=CHUNK):
     and its number of quotes (its `links`, derived data: no subquery per relation); the names
     of the linked records, and their order, are read once per catalogue `version` (each
     export, without one)."""
-    columns = [*_ROW_COLUMNS, *Agreement.date_part_names, "links"]
+    columns = [*_ROW_COLUMNS, *Agreement.date_part_names, "links", *FRENCH_COLUMNS]
     written = _Written(record_url, once_per_version(version, "export-names", [], _linked_names))
     with _few_collections():
         for values in agreements.values_list(*columns).iterator(chunk_size=chunk):
@@ -169,10 +178,11 @@ class _Written:
 
     def row(self, values):
         """The values of export_rows()' query, in CSV_COLUMNS' order (a list for a relation's
-        names). The query's columns, in order: _ROW_COLUMNS, the date's parts, its links."""
+        names). The query's columns, in order: _ROW_COLUMNS, the date's parts, its links, its
+        French (FRENCH_COLUMNS)."""
         (_, slug, title, kind, status, place, summary, notes, inferred, inference, reasoning,
          *rest) = values  # fmt: skip
-        date_parts, links = tuple(rest[:7]), rest[7] or {}
+        date_parts, links, content_fr = tuple(rest[:7]), rest[7] or {}, rest[8:]
         quote_count = links.get("quotes", 0)
         if date_parts not in self.dates:  # dates repeat: each is written once per export
             with translation.override("en"):
@@ -212,6 +222,7 @@ class _Written:
             self.kinds["fr"].get(kind, kind),
             self.statuses["fr"].get(status, status),
             written_fr,
+            *content_fr,
         ]
 
 

@@ -56,14 +56,14 @@ class AgreementFeed(Feed):
         return filterset.qs.newest_first()[: self.limit]
 
     def item_title(self, agreement):
-        return agreement.title
+        return agreement.local_title
 
     def item_description(self, agreement):
         """Its date as written ("2016", "March 2019"), its parties, its summary."""
         parties = ", ".join(p.acronym or p.name for p in agreement.parties.all())
         text = " — ".join(part for part in (agreement.date_display, parties) if part)
         # Atom1Feed declares the summary as HTML: the text is escaped to stay text.
-        return escape(f"{text}. {agreement.summary}".strip())
+        return escape(f"{text}. {agreement.local_summary}".strip())
 
     def item_pubdate(self, agreement):
         """Its date only when known to the day: a year or a month has no day to make up."""
@@ -75,4 +75,4 @@ class AgreementFeed(Feed):
         return agreement.changed_at
 
     def item_categories(self, agreement):
-        return [theme.name for theme in agreement.themes.all()]
+        return [theme.local_name for theme in agreement.themes.all()]

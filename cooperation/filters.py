@@ -11,6 +11,7 @@ from functools import lru_cache
 import django_filters
 from django import forms
 from django.db.models import Count, F, Value
+from django.db.models.functions import Coalesce
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext, pgettext_lazy
@@ -21,6 +22,7 @@ from .models import Agency, Agreement, AgreementKind, AgreementStatus, Country, 
 from .models.base import counts_by
 from .models.vocabulary import local_country_name
 from .search import terms
+from .translated import Text
 
 SORTS = [("newest", _("Newest first")), ("oldest", _("Oldest first")), ("title", _("Title (A–Z)"))]
 # How several chosen countries (or parties) combine: an agreement involving any of them, or all.
@@ -96,8 +98,18 @@ def catalogue_options(version=None):
             (code, local_country_name(code, name, language)) for code, name in options["country"]
         ]
         countries.sort(key=lambda option: option[1].casefold())
-        options = {**options, "country": countries}
+        options = {**options, "country": countries, "theme": _french_themes(options)}
     return options
+
+
+def _french_themes(options):
+    """The themes by their French names where a curator wrote one, marked as English where not."""
+    french = options.get("theme_fr", {})
+    themes = [
+        (slug, Text(french[slug], "fr") if french.get(slug) else Text(name, "en"))
+        for slug, name in options["theme"]
+    ]
+    return sorted(themes, key=lambda option: option[1].casefold())
 
 
 def _catalogue_options():
@@ -107,7 +119,7 @@ def _catalogue_options():
         .values_list("facet", "pk", "code", "name", "short")
         .union(
             Theme.objects.order_by()
-            .annotate(facet=Value("theme"), short=Value(""))
+            .annotate(facet=Value("theme"), short=Coalesce("name_fr", Value("")))
             .values_list("facet", "pk", "slug", "name", "short"),
             Agency.objects.order_by()
             .annotate(facet=Value("agency"))
@@ -117,13 +129,18 @@ def _catalogue_options():
     )
     options = {"country": [], "theme": [], "agency": []}
     ids, pks = {name: {} for name in options}, {name: {} for name in options}
+    french_themes = {}
     for facet, pk, value, name, short in rows:
+        if facet == "theme":
+            french_themes[value] = short
+            short = ""
         options[facet].append((value, short or name))
         ids[facet][pk], pks[facet][value] = value, pk
     for values in options.values():
         values.sort(key=lambda option: option[1].casefold())
     options["kind"] = list(AgreementKind.choices)
     options["ids"], options["pks"] = ids, pks
+    options["theme_fr"] = french_themes
     return options
 
 

@@ -92,10 +92,11 @@ def document(agreement):
 
 def document_of(agreement, parties, signatories, quotes, countries=()):
     """The text an agreement is found by, from its parties and signatories (in their order:
-    by name), its quotes' texts, and the French names of its kind and of its countries (ISO
-    codes), so that "accord-cadre", "Japon" or "Corée" find what "framework", "Japan" and
-    "Korea" do."""
+    by name), its quotes' texts, its title and summary in both languages, and the French names
+    of its kind and of its countries (ISO codes), so that "accord-cadre", "Japon" or "Corée"
+    find what "framework", "Japan" and "Korea" do."""
     parts = [agreement.title, agreement.summary, agreement.place]
+    parts += [agreement.title_fr or "", agreement.summary_fr or ""]
     parts += [f"{party.acronym} {party.name}" for party in parties]
     parts += [person.name for person in signatories]
     parts += french_names(agreement.kind, countries)
@@ -130,7 +131,7 @@ def refresh_search_text(agreements):
     from .models import Agency, Agreement, Quote
 
     prepared = agreements.only(
-        "pk", "title", "summary", "place", "kind", "search_text"
+        "pk", "title", "summary", "title_fr", "summary_fr", "place", "kind", "search_text"
     ).prefetch_related(
         Prefetch("parties", queryset=Agency.objects.select_related("country")),
         "countries_concerned",

@@ -37,14 +37,14 @@ def _agreement(agreement, absolute):
     data = {
         "@context": "https://schema.org",
         "@type": "Legislation",
-        "name": agreement.title,
+        "name": agreement.local_title,
         "url": absolute(agreement.get_absolute_url()),
         "legislationType": agreement.get_kind_display(),
         "legislationPassedBy": [_organisation(p, absolute) for p in agreement.parties.all()],
         "legislationJurisdiction": [
             {"@type": "Country", "name": country.name} for country in _countries_of(agreement)
         ],
-        "about": [theme.name for theme in agreement.themes.all()],
+        "about": [theme.local_name for theme in agreement.themes.all()],
         "isBasedOn": [
             {
                 "@type": "CreativeWork",
@@ -57,7 +57,7 @@ def _agreement(agreement, absolute):
     if start:
         data["legislationDate"] = start
     if agreement.summary:
-        data["description"] = agreement.summary
+        data["description"] = agreement.local_summary
     return data
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from ..models import (
     Agency,
@@ -170,7 +171,9 @@ def _country(code):
         return country
     names = next((names for c, names, _ in COUNTRIES if c == code), None)
     if names is None:
-        raise NotAccepted(f"The country {code} is not in the catalogue: add it first.")
+        raise NotAccepted(
+            gettext("The country %(code)s is not in the catalogue: add it first.") % {"code": code}
+        )
     return _save(Country(code=code, name=names[0]))
 
 
@@ -217,7 +220,10 @@ def _person(data, source, release):
     organisation = data.get("organisation")
     agency = _agency_named(organisation)
     if organisation and agency is None:
-        raise NotAccepted(f"Accept the agency “{organisation}” first (or clear the organisation).")
+        raise NotAccepted(
+            gettext("Accept the agency “%(name)s” first (or clear the organisation).")
+            % {"name": organisation}
+        )
     if data.get("title"):
         role = Role(person=person, title=data["title"][:200], agency=agency, source=source)
         if not Role.objects.filter(
@@ -287,7 +293,9 @@ def _agreement(data, source, release):
     for name in data.get("parties", []):
         agency = _agency_named(name)
         if agency is None:
-            raise NotAccepted(f"Accept the agency “{name}” first: it is a party.")
+            raise NotAccepted(
+                gettext("Accept the agency “%(name)s” first: it is a party.") % {"name": name}
+            )
         parties.append(agency)
     signatories = [
         p for p in (Person.objects.filter(name=n).first() for n in data.get("signatories", [])) if p
@@ -296,7 +304,9 @@ def _agreement(data, source, release):
     # The admin's own rules for an agreement: a theme, and a party or a note saying why none.
     themes = list(Theme.objects.filter(slug__in=data.get("themes") or []))
     if not themes:
-        raise NotAccepted("Give the agreement at least one theme (a theme's slug per line).")
+        raise NotAccepted(
+            gettext("Give the agreement at least one theme (a theme's slug per line).")
+        )
     notes = "Proposed by the ingest assistant."
     if not parties:
         notes += " The release names no party to it."
@@ -327,7 +337,9 @@ def _agreement(data, source, release):
 def _quote(record, source, text):
     text = " ".join(text.split())
     if not quote_occurs_in(text, source.text):
-        raise ValidationError({"quote": f"“{text[:60]}…” is not in the release's text."})
+        raise ValidationError(
+            {"quote": gettext("“%(text)s…” is not in the release's text.") % {"text": text[:60]}}
+        )
     content_type = ContentType.objects.get_for_model(record)
     if Quote.objects.filter(
         content_type=content_type, object_id=record.pk, source=source, text=text

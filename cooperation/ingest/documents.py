@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
 
+from django.utils.translation import gettext
+
 from ..quotes import _reading
 from .vocabulary import OTHER_STOPWORDS, STOPWORDS
 
@@ -21,12 +23,14 @@ class UnreadableDocument(ValueError):
 def text_of(data, name=""):
     """The text of a file's bytes: plain text as it is, HTML's main text, a PDF's text layer."""
     if not data or not data.strip():
-        raise UnreadableDocument("The file is empty: there is no text to read.")
+        raise UnreadableDocument(gettext("The file is empty: there is no text to read."))
     if len(data) > MAX_BYTES:
         raise UnreadableDocument(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; a press release is a few kilobytes "
-            f"(the limit is {MAX_BYTES // 1024 // 1024} MB). Give the release itself, not an "
-            "archive."
+            gettext(
+                "The file is %(size).1f MB; a press release is a few kilobytes (the limit is "
+                "%(limit)d MB). Give the release itself, not an archive."
+            )
+            % {"size": len(data) / 1024 / 1024, "limit": MAX_BYTES // 1024 // 1024}
         )
     if data.startswith(b"%PDF-"):
         text = _pdf_text(data)
@@ -36,11 +40,14 @@ def text_of(data, name=""):
             text = _html_text(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
-        raise UnreadableDocument("The file holds no readable text.")
+        raise UnreadableDocument(gettext("The file holds no readable text."))
     if len(text) > MAX_CHARACTERS:
         raise UnreadableDocument(
-            f"The text is {len(text):,} characters long; a press release is a few thousand "
-            f"(the limit is {MAX_CHARACTERS:,}). Give one release at a time."
+            gettext(
+                "The text is %(length)s characters long; a press release is a few thousand "
+                "(the limit is %(limit)s). Give one release at a time."
+            )
+            % {"length": f"{len(text):,}", "limit": f"{MAX_CHARACTERS:,}"}
         )
     return text
 
@@ -48,8 +55,10 @@ def text_of(data, name=""):
 def _decoded(data):
     if b"\x00" in data[:8192]:
         raise UnreadableDocument(
-            "The file is not text, HTML or PDF (it holds binary data). Give the release as a "
-            "text, HTML or PDF file, or paste its text."
+            gettext(
+                "The file is not text, HTML or PDF (it holds binary data). Give the release as "
+                "a text, HTML or PDF file, or paste its text."
+            )
         )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -61,8 +70,10 @@ def _decoded(data):
             break
         return text
     raise UnreadableDocument(
-        "The file is not text, HTML or PDF (its bytes are not UTF-8 or Windows text). Give the "
-        "release as a text, HTML or PDF file, or paste its text."
+        gettext(
+            "The file is not text, HTML or PDF (its bytes are not UTF-8 or Windows text). Give "
+            "the release as a text, HTML or PDF file, or paste its text."
+        )
     )
 
 
@@ -92,12 +103,16 @@ def _pdf_text(data):
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableDocument("The PDF is encrypted: give an unprotected copy or its text.")
+            raise UnreadableDocument(
+                gettext("The PDF is encrypted: give an unprotected copy or its text.")
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
     except UnreadableDocument:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise UnreadableDocument(f"The PDF cannot be read ({error}).") from error
+        raise UnreadableDocument(
+            gettext("The PDF cannot be read (%(error)s).") % {"error": error}
+        ) from error
     text = "\n\n".join(pages)
     if not text.strip():
         raise UnreadableDocument(

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -105,8 +106,10 @@ class PressReleaseForm(forms.ModelForm):
         language = cleaned.get("language") or language_of(text)
         if not language:
             raise ValidationError(
-                "The text reads as neither English nor French: choose its language if it is "
-                "one of them; the assistant reads no other."
+                _(
+                    "The text reads as neither English nor French: choose its language if it "
+                    "is one of them; the assistant reads no other."
+                )
             )
         cleaned["text"], cleaned["language"] = text, language
         return cleaned
@@ -159,7 +162,15 @@ class PressReleaseAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         waiting = obj.proposals.filter(decision=Decision.PENDING).count()
-        messages.success(request, f"The release was read: {waiting} proposals to review.")
+        messages.success(
+            request,
+            ngettext(
+                "The release was read: %(count)d proposal to review.",
+                "The release was read: %(count)d proposals to review.",
+                waiting,
+            )
+            % {"count": waiting},
+        )
         return redirect("admin:cooperation_pressrelease_change", obj.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -182,31 +193,50 @@ class PressReleaseAdmin(admin.ModelAdmin):
         if action == "reread":
             waiting = read_into_proposals(release)
             messages.success(
-                request, f"Read again: {waiting} proposals to review (rejected ones stay rejected)."
+                request,
+                ngettext(
+                    "Read again: %(count)d proposal to review (rejected ones stay rejected).",
+                    "Read again: %(count)d proposals to review (rejected ones stay rejected).",
+                    waiting,
+                )
+                % {"count": waiting},
             )
             return redirect(here)
         proposal = release.proposals.filter(pk=request.POST.get("proposal")).first()
         if proposal is None or action not in ("accept", "reject"):
-            messages.error(request, "That proposal is not part of this release.")
+            messages.error(request, gettext("That proposal is not part of this release."))
             return redirect(here)
         anchor = f"{here}#proposal-{proposal.pk}"
         if proposal.decision != Decision.PENDING:
-            messages.warning(request, f"“{proposal.label}” was already {proposal.decision}.")
+            messages.warning(
+                request,
+                gettext("“%(label)s” was already %(decision)s.")
+                % {"label": proposal.label, "decision": proposal.get_decision_display().lower()},
+            )
             return redirect(anchor)
         if action == "reject":
             reject(proposal, request.user)
             messages.success(
                 request,
-                f"Rejected “{proposal.label}”: it will not be proposed again for this release.",
+                gettext("Rejected “%(label)s”: it will not be proposed again for this release.")
+                % {"label": proposal.label},
             )
             return redirect(anchor)
         try:
             record = accept(proposal, edits_from(request.POST, proposal), request.user)
         except (NotAccepted, ValidationError) as error:
             text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, f"“{proposal.label}” was not accepted: {text}")
+            messages.error(
+                request,
+                gettext("“%(label)s” was not accepted: %(reason)s")
+                % {"label": proposal.label, "reason": text},
+            )
             return redirect(anchor)
-        messages.success(request, f"Accepted: {record._meta.verbose_name} “{record}”.")
+        messages.success(
+            request,
+            gettext("Accepted: %(kind)s “%(record)s”.")
+            % {"kind": record._meta.verbose_name, "record": record},
+        )
         return redirect(anchor)
 
     def review_context(self, request, release):

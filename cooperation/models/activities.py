@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import PartialDate, chronological
+from ..translated import Translated, in_french
 from .actors import Agency, Person
 from .base import CatalogueModel, DatedQuerySet
 from .sources import quotes_with_sources
@@ -52,19 +53,30 @@ class Mission(CatalogueModel, PartialDate):
     Its date is the launch or start date the documents give (planned or achieved).
     """
 
-    slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=150)
-    full_name = models.CharField(max_length=250, blank=True)
-    kind = models.CharField(max_length=30, choices=MissionKind.choices)
-    status = models.CharField(max_length=20, choices=MissionStatus.choices)
-    summary = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
-    partners = models.ManyToManyField(Agency, blank=True, related_name="missions")
-    countries = models.ManyToManyField(Country, blank=True, related_name="missions")
-    themes = models.ManyToManyField(Theme, blank=True, related_name="missions")
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=250, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=MissionKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=MissionStatus.choices)
+    summary = models.TextField(_("summary"), blank=True)
+    summary_fr = in_french(_("summary in French"))
+    notes = models.TextField(_("notes"), blank=True)
+    notes_fr = in_french(_("notes in French"))
+    partners = models.ManyToManyField(
+        Agency, blank=True, related_name="missions", verbose_name=_("partners")
+    )
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="missions", verbose_name=_("countries")
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="missions", verbose_name=_("themes")
+    )
     quotes = GenericRelation("Quote", related_query_name="mission")
 
     objects = MissionQuerySet.as_manager()
+
+    local_summary = Translated("summary")
+    local_notes = Translated("notes")
 
     class Meta(PartialDate.Meta):
         verbose_name = _("mission")
@@ -110,21 +122,39 @@ class EventQuerySet(DatedQuerySet):
 class Event(CatalogueModel, PartialDate):
     """A visit, meeting, committee session, forum, summit or launch the documents describe."""
 
-    slug = models.SlugField(max_length=100, unique=True)
-    name = models.CharField(max_length=250)
-    kind = models.CharField(max_length=30, choices=EventKind.choices)
-    place = models.CharField(max_length=150, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=250)
+    name_fr = in_french(_("name in French"), max_length=250)
+    kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
+    place = models.CharField(_("place"), max_length=150, blank=True)
     country = models.ForeignKey(
-        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("country"),
     )
-    summary = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
-    participants = models.ManyToManyField(Person, blank=True, related_name="events")
-    agencies = models.ManyToManyField(Agency, blank=True, related_name="events")
-    missions = models.ManyToManyField(Mission, blank=True, related_name="events")
+    summary = models.TextField(_("summary"), blank=True)
+    summary_fr = in_french(_("summary in French"))
+    notes = models.TextField(_("notes"), blank=True)
+    notes_fr = in_french(_("notes in French"))
+    participants = models.ManyToManyField(
+        Person, blank=True, related_name="events", verbose_name=_("participants")
+    )
+    agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="events", verbose_name=_("agencies")
+    )
+    missions = models.ManyToManyField(
+        Mission, blank=True, related_name="events", verbose_name=_("missions")
+    )
     quotes = GenericRelation("Quote", related_query_name="event")
 
     objects = EventQuerySet.as_manager()
+
+    local_name = Translated("name")
+    local_summary = Translated("summary")
+    local_notes = Translated("notes")
 
     class Meta(PartialDate.Meta):
         verbose_name = _("event")

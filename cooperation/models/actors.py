@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..translated import Translated, in_french
 from .base import CatalogueModel, CatalogueQuerySet, count_of
 from .sources import quotes_with_sources
 from .vocabulary import Country
@@ -49,22 +50,28 @@ class AgencyQuerySet(CatalogueQuerySet):
 class Agency(CatalogueModel):
     """An organisation that acts in the documents: an agency, institute, government, company…"""
 
-    slug = models.SlugField(max_length=60, unique=True)
-    acronym = models.CharField(max_length=30, blank=True)
-    name = models.CharField(max_length=200, help_text="The full name as the documents give it.")
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("The full name as the documents give it.")
+    )
     country = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="agencies",
-        help_text="Empty for intergovernmental bodies.",
+        help_text=_("Empty for intergovernmental bodies."),
+        verbose_name=_("country"),
     )
-    kind = models.CharField(max_length=30, choices=AgencyKind.choices)
-    notes = models.TextField(blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=AgencyKind.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    notes_fr = in_french(_("notes in French"))
     quotes = GenericRelation("Quote", related_query_name="agency")
 
     objects = AgencyQuerySet.as_manager()
+
+    local_notes = Translated("notes")
 
     class Meta:
         verbose_name = _("agency")
@@ -96,14 +103,17 @@ class PersonQuerySet(CatalogueQuerySet):
 class Person(CatalogueModel):
     """Someone the documents name: a signatory, an agency head, a head of state, a press contact."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=150)
-    notes = models.TextField(blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    notes = models.TextField(_("notes"), blank=True)
+    notes_fr = in_french(_("notes in French"))
     quotes = GenericRelation("Quote", related_query_name="person")
 
     inline = ("roles", "quotes")
 
     objects = PersonQuerySet.as_manager()
+
+    local_notes = Translated("notes")
 
     class Meta:
         verbose_name = _("person")
@@ -120,12 +130,21 @@ class Person(CatalogueModel):
 class Role(models.Model):
     """A title a person holds according to one source (President of CNES, Press Officer…)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
-    title = models.CharField(max_length=200)
-    agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person")
     )
-    source = models.ForeignKey("Source", on_delete=models.PROTECT, related_name="roles")
+    title = models.CharField(_("title"), max_length=200)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("agency"),
+    )
+    source = models.ForeignKey(
+        "Source", on_delete=models.PROTECT, related_name="roles", verbose_name=_("source")
+    )
 
     class Meta:
         verbose_name = _("role")

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import PartialDate, chronological
+from ..translated import Translated, in_french
 from .activities import Event, Mission
 from .actors import Agency, Person, Role
 from .base import CatalogueModel, DatedQuerySet, counts_by
@@ -162,27 +163,36 @@ class Agreement(CatalogueModel, PartialDate):
     Its date is the date of signature (or of release, for a roadmap).
     """
 
-    slug = models.SlugField(max_length=120, unique=True)
-    title = models.CharField(max_length=300)
-    kind = models.CharField(max_length=30, choices=AgreementKind.choices)
-    status = models.CharField(max_length=20, choices=AgreementStatus.choices)
-    place = models.CharField(max_length=150, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    title_fr = in_french(_("title in French"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=30, choices=AgreementKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=AgreementStatus.choices)
+    place = models.CharField(_("place"), max_length=150, blank=True)
     valid_until_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Last year the agreement covers, where a document says."
-    )
-    summary = models.TextField(blank=True)
-    notes = models.TextField(blank=True, help_text="What the documents leave open.")
-    countries_concerned_reasoning = models.TextField(
+        _("valid until year"),
+        null=True,
         blank=True,
-        help_text="Where the countries concerned are a reading of the text, not stated: why.",
+        help_text=_("Last year the agreement covers, where a document says."),
     )
+    summary = models.TextField(_("summary"), blank=True)
+    summary_fr = in_french(_("summary in French"))
+    notes = models.TextField(_("notes"), blank=True, help_text=_("What the documents leave open."))
+    notes_fr = in_french(_("notes in French"))
+    countries_concerned_reasoning = models.TextField(
+        _("countries concerned reasoning"),
+        blank=True,
+        help_text=_("Where the countries concerned are a reading of the text, not stated: why."),
+    )
+    countries_concerned_reasoning_fr = in_french(_("countries concerned reasoning in French"))
     event = models.ForeignKey(
         Event,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="agreements",
-        help_text="The visit or meeting where it was signed.",
+        help_text=_("The visit or meeting where it was signed."),
+        verbose_name=_("event"),
     )
     # Indexed where set only (Meta.indexes): most agreements extend or implement nothing, and
     # a full index told SQLite's planner that every agreement shares the one value, NULL, so
@@ -194,6 +204,7 @@ class Agreement(CatalogueModel, PartialDate):
         blank=True,
         db_index=False,
         related_name="extensions",
+        verbose_name=_("extends"),
     )
     implements = models.ForeignKey(
         "self",
@@ -202,36 +213,62 @@ class Agreement(CatalogueModel, PartialDate):
         blank=True,
         db_index=False,
         related_name="implementations",
+        verbose_name=_("implements"),
     )
-    parties = models.ManyToManyField(Agency, blank=True, related_name="agreements")
-    signatories = models.ManyToManyField(Person, blank=True, related_name="agreements")
-    themes = models.ManyToManyField(Theme, blank=True, related_name="agreements")
-    missions = models.ManyToManyField(Mission, blank=True, related_name="agreements")
+    parties = models.ManyToManyField(
+        Agency, blank=True, related_name="agreements", verbose_name=_("parties")
+    )
+    signatories = models.ManyToManyField(
+        Person, blank=True, related_name="agreements", verbose_name=_("signatories")
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="agreements", verbose_name=_("themes")
+    )
+    missions = models.ManyToManyField(
+        Mission, blank=True, related_name="agreements", verbose_name=_("missions")
+    )
     countries_concerned = models.ManyToManyField(
         Country,
         blank=True,
         related_name="agreements_concerning",
-        help_text="Countries the documents say it concerns beyond its parties' (a roadmap "
-        "between France and Japan whose issuers are not named).",
+        help_text=_(
+            "Countries the documents say it concerns beyond its parties' (a roadmap "
+            "between France and Japan whose issuers are not named)."
+        ),
+        verbose_name=_("countries concerned"),
     )
     # Derived (cooperation.derived): its parties' countries and the countries it concerns; what
     # every country filter, count and page reads.
     countries = models.ManyToManyField(
-        Country, blank=True, editable=False, related_name="agreements"
+        Country,
+        blank=True,
+        editable=False,
+        related_name="agreements",
+        verbose_name=_("countries"),
     )
     quotes = GenericRelation("Quote", related_query_name="agreement")
     search_text = models.TextField(
-        blank=True, editable=False, help_text="What the agreement is found by (cooperation.search)."
+        _("search text"),
+        blank=True,
+        editable=False,
+        help_text=_("What the agreement is found by (cooperation.search)."),
     )
     # Derived (cooperation.derived): the ids of its linked records per relation, and its number
     # of quotes: what an export reads in one column instead of a subquery per relation.
     # Null only until its first refresh (adding a nullable column rebuilds no table on SQLite).
-    links = models.JSONField(null=True, blank=True, editable=False)
+    links = models.JSONField(_("links"), null=True, blank=True, editable=False)
     changed_at = models.DateTimeField(
-        auto_now=True, help_text="When the record was last written (its feed entry's <updated>)."
+        _("changed at"),
+        auto_now=True,
+        help_text=_("When the record was last written (its feed entry's <updated>)."),
     )
 
     objects = AgreementQuerySet.as_manager()
+
+    local_title = Translated("title")
+    local_summary = Translated("summary")
+    local_notes = Translated("notes")
+    local_countries_concerned_reasoning = Translated("countries_concerned_reasoning")
 
     class Meta(PartialDate.Meta):
         verbose_name = _("agreement")

@@ -12,11 +12,11 @@ class FixtureSnapshot(models.Model):
     """The catalogue as the fixture files last held it (after a reload or an export), one row per
     model: what `reload_fixtures` compares the database with to find edits not yet exported."""
 
-    model = models.CharField(max_length=100, unique=True)
+    model = models.CharField(_("model"), max_length=100, unique=True)
     states = models.JSONField(
-        help_text="Every record in the files' canonical form, by natural key."
+        _("states"), help_text=_("Every record in the files' canonical form, by natural key.")
     )
-    taken_at = models.DateTimeField(auto_now=True)
+    taken_at = models.DateTimeField(_("taken at"), auto_now=True)
 
     class Meta:
         verbose_name = _("fixture snapshot")
@@ -31,8 +31,8 @@ class CatalogueVersion(models.Model):
     """A number that every write to the catalogue increases: pages are cached and validated
     against it, so that no change can leave a stale page behind."""
 
-    number = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(auto_now=True)
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
         verbose_name = _("catalogue version")

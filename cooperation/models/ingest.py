@@ -19,27 +19,40 @@ class PressRelease(models.Model):
     """A press release given to the ingest assistant: its text, as read from what was pasted
     or uploaded, and the Source it became once a curator accepted something from it."""
 
-    title = models.CharField(max_length=300)
-    url = models.URLField(max_length=500, blank=True, help_text="Where it was published.")
-    published_on = models.DateField(
-        null=True, blank=True, help_text="Its date, when it prints none (years are read from it)."
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(
+        _("url"), max_length=500, blank=True, help_text=_("Where it was published.")
     )
-    publisher = models.CharField(max_length=100, default="CNES")
-    language = models.CharField(max_length=2, choices=[("en", "English"), ("fr", "French")])
-    text = models.TextField()
-    file_name = models.CharField(max_length=200, blank=True)
-    dateline = models.JSONField(null=True, blank=True, editable=False)
+    published_on = models.DateField(
+        _("published on"),
+        null=True,
+        blank=True,
+        help_text=_("Its date, when it prints none (years are read from it)."),
+    )
+    publisher = models.CharField(_("publisher"), max_length=100, default="CNES")
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("en", "English"), ("fr", "French")]
+    )
+    text = models.TextField(_("text"))
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    dateline = models.JSONField(_("dateline"), null=True, blank=True, editable=False)
     source = models.OneToOneField(
         Source,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="press_release",
-        help_text="The catalogue's Source, made when the first proposal is accepted.",
+        help_text=_("The catalogue's Source, made when the first proposal is accepted."),
+        verbose_name=_("source"),
     )
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
     )
 
     class Meta:
@@ -72,18 +85,31 @@ class Proposal(models.Model):
     """One record the assistant proposed from a release, as its JSON gave it (`data`), and
     what the curator decided."""
 
-    release = models.ForeignKey(PressRelease, on_delete=models.CASCADE, related_name="proposals")
-    kind = models.CharField(max_length=20, choices=ProposalKind.choices)
-    key = models.CharField(max_length=120, help_text="Names the proposal within its release.")
-    position = models.PositiveIntegerField(default=0)
-    data = models.JSONField()
-    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    release = models.ForeignKey(
+        PressRelease, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("release")
     )
-    record_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
-    record_id = models.PositiveBigIntegerField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ProposalKind.choices)
+    key = models.CharField(
+        _("key"), max_length=120, help_text=_("Names the proposal within its release.")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    data = models.JSONField(_("data"))
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    record_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("record type")
+    )
+    record_id = models.PositiveBigIntegerField(_("record id"), null=True, blank=True)
     record = GenericForeignKey("record_type", "record_id")
 
     class Meta:

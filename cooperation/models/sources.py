@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..dates import PartialDate, chronological
 from ..quotes import quote_occurs_in
+from ..translated import Translated, in_french
 from .base import CatalogueModel, CatalogueQuerySet, counts_by
 
 
@@ -28,23 +29,32 @@ class SourceQuerySet(CatalogueQuerySet):
 class Source(CatalogueModel, PartialDate):
     """A document the catalogue is built from (a press release), with its full text."""
 
-    slug = models.SlugField(max_length=100, unique=True)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=100)
     reference = models.CharField(
-        max_length=50, blank=True, help_text="The publisher's reference code, where given."
+        _("reference"),
+        max_length=50,
+        blank=True,
+        help_text=_("The publisher's reference code, where given."),
     )
-    language = models.CharField(max_length=10, default="en")
-    place = models.CharField(max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    place = models.CharField(_("place"), max_length=100, blank=True)
     file_name = models.CharField(
-        max_length=100, blank=True, help_text="The document's file name in the seed collection."
+        _("file name"),
+        max_length=100,
+        blank=True,
+        help_text=_("The document's file name in the seed collection."),
     )
-    text = models.TextField(help_text="The full text, exactly as published.")
-    notes = models.TextField(blank=True)
+    text = models.TextField(_("text"), help_text=_("The full text, exactly as published."))
+    notes = models.TextField(_("notes"), blank=True)
+    notes_fr = in_french(_("notes in French"))
 
     inline = ()
 
     objects = SourceQuerySet.as_manager()
+
+    local_notes = Translated("notes")
 
     class Meta(PartialDate.Meta):
         verbose_name = _("source")
@@ -68,16 +78,23 @@ def quote_anchor(model_name, record_key, source_slug, text):
 class Quote(models.Model):
     """A verbatim passage of a source that supports a record."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
     record = GenericForeignKey("content_type", "object_id")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
-    text = models.TextField(help_text="Copied verbatim from the source's text.")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("source")
+    )
+    text = models.TextField(_("text"), help_text=_("Copied verbatim from the source's text."))
     anchor = models.SlugField(
+        _("anchor"),
         max_length=20,
         unique=True,
         editable=False,
-        help_text="Its stable name on the source's page (#quote-…), kept when the text changes.",
+        help_text=_(
+            "Its stable name on the source's page (#quote-…), kept when the text changes.",
+        ),
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ..translated import Translated, in_french
 from .base import CatalogueModel, CatalogueQuerySet, counts_by
 from .sources import quotes_with_sources
 
@@ -33,12 +34,19 @@ class ThemeQuerySet(CatalogueQuerySet):
 class Theme(CatalogueModel):
     """A subject of cooperation, from a small vocabulary that curators maintain."""
 
-    slug = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(help_text="One line: what the theme covers.")
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_fr = in_french(_("name in French"), max_length=100)
+    description = models.TextField(
+        _("description"), help_text=_("One line: what the theme covers.")
+    )
+    description_fr = in_french(_("description in French"))
     quotes = GenericRelation("Quote", related_query_name="theme")
 
     objects = ThemeQuerySet.as_manager()
+
+    local_name = Translated("name")
+    local_description = Translated("description")
 
     class Meta:
         verbose_name = _("theme")
@@ -75,12 +83,13 @@ class Country(CatalogueModel):
     natural_key_field = "code"
 
     code = models.CharField(
+        _("code"),
         max_length=2,
         unique=True,
         validators=[RegexValidator(r"^[A-Z]{2}$", "Use the two capital letters of ISO 3166-1.")],
-        help_text="ISO 3166-1 alpha-2 code, e.g. FR.",
+        help_text=_("ISO 3166-1 alpha-2 code, e.g. FR."),
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     quotes = GenericRelation("Quote", related_query_name="country")
 
     objects = CountryQuerySet.as_manager()

@@ -1,6 +1,6 @@
 """The catalogue's template tags: `{% browser_url country="VN" year=2018 %}`, the agreement
 browser's address for a search; `{{ data|ld_json }}`, a record's schema.org description;
-`|in_english`, English content marked as such on a French page."""
+`|in_english`, English content marked as such on a French page (and French content not)."""
 
 import json
 
@@ -29,27 +29,39 @@ def browser_url(**params):
     return build(**params)
 
 
-# Record content is curated in English: on a page in another language it is marked as English
-# (lang="en", so that screen readers read it as such), and a summary or a note says so.
+# Record content is curated in English, with a curator's French beside it where one was written
+# (`agreement.local_title`, a `Text` that knows its language). Text in another language than
+# the page's is marked (lang="en", so that screen readers read it as such), and a summary or a
+# note says so; text in the page's own language is shown as it is.
+
+
+def _foreign(text):
+    """The language `text` is in, when it is not the page's; None when it is."""
+    page = (get_language() or "en")[:2]
+    lang = getattr(text, "lang", "en")
+    return None if not text or lang == page else lang
 
 
 @register.filter
 def in_english(text):
-    """`{{ agreement.title|in_english }}`: the text, in a `lang="en"` span on a page in another
-    language."""
-    if not text or (get_language() or "en").startswith("en"):
+    """`{{ agreement.local_title|in_english }}`: the text, in a `lang="en"` span on a page in
+    another language."""
+    lang = _foreign(text)
+    if lang is None:
         return text
-    return format_html('<span lang="en">{}</span>', text)
+    return format_html('<span lang="{}">{}</span>', lang, text)
 
 
 @register.filter
 def in_english_noted(text):
-    """`{{ agreement.summary|in_english_noted }}`: the same, followed by "(in English)" in the
-    page's language."""
-    if not text or (get_language() or "en").startswith("en"):
+    """`{{ agreement.local_summary|in_english_noted }}`: the same, followed by "(in English)"
+    in the page's language."""
+    lang = _foreign(text)
+    if lang is None:
         return text
     return format_html(
-        '<span lang="en">{}</span> <span class="untranslated">{}</span>',
+        '<span lang="{}">{}</span> <span class="untranslated">{}</span>',
+        lang,
         text,
         gettext("(in English)"),
     )
