@@ -47,6 +47,12 @@ def main():
     parser.add_argument("--sqlite", metavar="FILE")
     parser.add_argument("--reuse", action="store_true", help="keep a database already filled")
     parser.add_argument("--output", default=str(ROOT / "bench" / "ingest-results.json"))
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="print the figures and exit 0 whatever they are (a smoke run on a shared machine: "
+        "time is measured, not tested)",
+    )
     args = parser.parse_args()
 
     if args.sqlite:
@@ -177,6 +183,9 @@ def main():
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nWritten to {args.output}")
     missed = command_median >= 2 or page_median >= 0.3
+    if missed and args.report_only:
+        print("A target is missed in this run (reported only: a smoke run on a shared machine).")
+        return 0
     return 1 if missed else 0
 
 

@@ -30,6 +30,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("language/<str:language>/", LanguageView.as_view(), name="language"),
+    # The JSON API and its documentation (/api/, /api/v1/…), in no language of their own.
+    path("", include("cooperation.api.urls")),
 ]
 # The catalogue in each language, /en/… and /fr/…; a bare path redirects to the reader's.
 urlpatterns += i18n_patterns(path("", include("cooperation.urls")), prefix_default_language=True)

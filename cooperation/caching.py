@@ -86,12 +86,14 @@ def _rendered_once(view):
     return wrapper
 
 
-def _validated(view):
-    validated = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+def validated(view):
+    """A view answered against the catalogue's version (ETag, Last-Modified, 304) but rendered
+    every time: the API's, whose answers are throttled per caller."""
+    checked = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = validated(request, *args, **kwargs)
+        response = checked(request, *args, **kwargs)
         if response.status_code in (200, 304):
             # Caches may keep the page but must ask again each time: a write is seen at once.
             patch_cache_control(response, no_cache=True, public=True)
@@ -102,7 +104,7 @@ def _validated(view):
 
 def versioned(view):
     """A page of the catalogue: validated by its version, rendered once per version."""
-    wrapper = _validated(_rendered_once(view))
+    wrapper = validated(_rendered_once(view))
     wrapper.versioned = True
     return wrapper
 
@@ -111,7 +113,7 @@ class NotKept(Exception):
     """The page must be rendered: it is not kept for this catalogue version."""
 
 
-@_validated
+@validated
 def _kept(request, *args, **kwargs):
     cached = cache.get(_page_key(request))
     if cached is None:

@@ -2,7 +2,9 @@
 agreement's page."""
 
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
@@ -115,6 +117,9 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             sorts=SORTS,
             matches=MATCHES,
             export_urls={fmt: browser_url(state, format=fmt) for fmt in FORMATS[1:]},
+            api_url=self.request.build_absolute_uri(
+                reverse("api:agreement-list") + (f"?{urlencode(state)}" if state else "")
+            ),
         )
         return context
 

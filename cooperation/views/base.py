@@ -4,6 +4,7 @@ record's agreements."""
 from django.core.paginator import Paginator
 from django.views.generic import DetailView, ListView
 
+from ..api.serializers import api_url
 from ..caching import catalogue_version
 from ..counting import once_per_version
 from ..filters import Notice, browser_url
@@ -158,6 +159,7 @@ class RecordDetailView(DetailView):
             og_title=str(self.object),
             og_description=getattr(self.object, "summary", "") or None,
             json_ld=describe(self.object, absolute),
+            api_url=api_url(self.object, self.request),
         )
         return context
 
