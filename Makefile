@@ -109,7 +109,7 @@ format: install
 # The French catalogue brought up to date with the code and templates (GNU gettext's xgettext,
 # a developer's tool); then translate what is new in locale/fr/LC_MESSAGES/django.po.
 messages: install
-	$(DEV) $(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-obsolete
+	$(DEV) $(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=var --no-obsolete
 
 reload: install
 	$(DEV) $(BIN)/python manage.py reload_fixtures

@@ -205,6 +205,7 @@ SPECTACULAR_SETTINGS = {
         "cooperation.api.schema.document_problems",
         "cooperation.api.schema.catalogue_values",
         "cooperation.api.schema.record_links",
+        "cooperation.api.schema.harvest_parameter",
     ],
 }
 # Cross-origin reads of the API, and of nothing else.
@@ -247,6 +248,8 @@ STORAGES = {
 
 # The curated data: one JSON file per model, read by `manage.py reload_fixtures`.
 FIXTURES_DIR = Path(os.environ.get("FIXTURES_DIR", BASE_DIR / "fixtures"))
+# Where the whole-catalogue download (/data/) is built, once per catalogue version.
+DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var" / "data"))
 
 ADMIN_URL = os.environ.get("ADMIN_URL", "").strip().strip("/") + "/"
 if ADMIN_URL == "/":

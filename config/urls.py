@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
-from cooperation.caching import versioned
+from cooperation.caching import validated, versioned
 from cooperation.sitemaps import SITEMAPS
-from cooperation.views import server_error
+from cooperation.views import data, server_error
 from cooperation.views.site import FaviconView, LanguageView, RobotsView, SecurityView
 
 urlpatterns = [
@@ -30,6 +30,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("language/<str:language>/", LanguageView.as_view(), name="language"),
+    # The whole catalogue in one file, per catalogue version (linked from /en/data/).
+    path("data/<str:name>", validated(data.download), name="data_download"),
     # The JSON API and its documentation (/api/, /api/v1/…), in no language of their own.
     path("", include("cooperation.api.urls")),
 ]

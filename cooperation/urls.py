@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 
 from . import views
 from .caching import versioned
+from .views.data import DataView
 
 app_name = "cooperation"
 
@@ -39,6 +40,7 @@ def record_pages(section, name, index, record, key="<slug:slug>"):
 urlpatterns = [
     path("", page(views.HomeView), name="home"),
     path("about/", page(views.AboutView), name="about"),
+    path("data/", page(DataView), name="data"),
     *record_pages("agreements", "agreement", views.AgreementListView, views.AgreementDetailView),
     *record_pages(
         "countries",

@@ -272,3 +272,24 @@ def test_every_page_links_to_the_api_and_a_record_to_its_own(client, loaded):
     assert 'href="/api/"' in html
     alternate = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)">', html)
     assert alternate and get(client, alternate.group(1))["slug"] == "cnes"
+
+
+def test_a_harvest_lists_what_changed_since_a_time(client, loaded):
+    from django.utils import timezone
+
+    from cooperation.models import Agency, Agreement
+
+    before = timezone.now()
+    agency = Agency.objects.get(slug="cnes")
+    agency.notes_fr = "Le Centre national d’études spatiales."
+    agency.save()
+    agreement = Agreement.objects.get(slug="cnes-usth-mou-2015")
+    agreement.save()
+    since = before.isoformat().replace("+00:00", "Z")
+    agencies = get(client, f"/api/v1/agencies/?changed_since={since}")
+    assert slugs(agencies) == ["cnes"] and agencies["results"][0]["changed_at"]
+    agreements = get(client, f"/api/v1/agreements/?changed_since={since}")
+    assert slugs(agreements) == ["cnes-usth-mou-2015"] and agreements["count"] == 1
+    assert get(client, "/api/v1/agencies/?changed_since=2000-01-01")["count"] == 17
+    problem = get(client, "/api/v1/themes/?changed_since=yesterday", 400)
+    assert problem["errors"][0]["parameter"] == "changed_since"

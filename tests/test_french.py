@@ -148,6 +148,7 @@ FRENCH_PAGES = [
     "/fr/sources/",
     "/fr/sources/cnes-2018-06-china-sco-implementing-agreement/",
     "/fr/about/",
+    "/fr/data/",
     "/fr/no-such-page/",
 ]
 

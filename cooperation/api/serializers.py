@@ -6,7 +6,10 @@
 Readers' pages are in English at `url`; the API itself speaks no language of its own: the
 vocabulary comes as codes with an English and a French label."""
 
-from django.urls import reverse
+from functools import lru_cache
+from urllib.parse import quote as url_quote
+
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -44,19 +47,45 @@ API_ROUTES = {
 
 
 def absolute(request, path):
-    return request.build_absolute_uri(path) if request is not None else path
+    """The address of `path` on the host the caller asked (its origin found once a request)."""
+    if request is None:
+        return path
+    origin = getattr(request, "_api_origin", None)
+    if origin is None:
+        origin = request._api_origin = request.build_absolute_uri("/")[:-1]
+    return origin + path
+
+
+PLACEHOLDER = "QZ"  # a key every route accepts (two letters: a country's code)
+
+
+@lru_cache(maxsize=64)
+def _address(model, api, prefix):
+    """A record's path split around its key: `reverse()` once per kind of record, not once
+    per record (a page of 200 agreements links a thousand records)."""
+    key = model.natural_key_field
+    if api:
+        path = reverse(f"api:{API_ROUTES[model]}-detail", kwargs={key: PLACEHOLDER})
+    else:
+        with translation.override("en"):
+            name = f"cooperation:{model._meta.model_name}_detail"
+            path = reverse(name, kwargs={key: PLACEHOLDER})
+    before, _, after = path.rpartition(PLACEHOLDER)
+    return before, after
+
+
+def _path(record, api):
+    before, after = _address(type(record), api, get_script_prefix())
+    return before + url_quote(str(getattr(record, record.natural_key_field)), safe="") + after
 
 
 def page_url(record, request):
     """A record's page for readers, in English (`/en/…`), whatever language the caller asks."""
-    with translation.override("en"):
-        return absolute(request, record.get_absolute_url())
+    return absolute(request, _path(record, api=False))
 
 
 def api_url(record, request):
-    key = record.natural_key_field
-    route = f"api:{API_ROUTES[type(record)]}-detail"
-    return absolute(request, reverse(route, kwargs={key: getattr(record, key)}))
+    return absolute(request, _path(record, api=True))
 
 
 def name_of(record):
@@ -133,22 +162,28 @@ class PartialDateField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, record):
-        parts = [getattr(record, name) for name in record.date_part_names]
-        start, end = iso_dates(*parts)
-        written = {}
-        for language in ("en", "fr"):
-            with translation.override(language):
-                written[language] = partial_date_display(*parts)
+        parts = tuple(getattr(record, name) for name in record.date_part_names)
+        start, end, english, french = _written(parts)
         return {
             "start": start or None,
             "end": end or None,
             "precision": record.date_precision,
-            "as_written": written["en"],
-            "as_written_fr": written["fr"],
+            "as_written": english,
+            "as_written_fr": french,
             "inferred": record.date_is_inferred,
             "reasoning": record.date_inference,
             "reasoning_fr": record.date_inference_fr,
         }
+
+
+@lru_cache(maxsize=4096)
+def _written(parts):
+    """(start, end, as written in English, in French) of a date's parts: dates repeat."""
+    written = []
+    for language in ("en", "fr"):
+        with translation.override(language):
+            written.append(partial_date_display(*parts))
+    return (*iso_dates(*parts), *written)
 
 
 class LabelSchema(serializers.Serializer):
@@ -166,11 +201,22 @@ class ChoiceLabel(serializers.Field):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, value):
-        labels = {}
-        for language in ("en", "fr"):
-            with translation.override(language):
-                labels[language] = str(dict(self.choices.choices).get(value, value))
-        return {"code": value, "label": labels["en"], "label_fr": labels["fr"]}
+        english, french = _labels(self.choices)
+        return {
+            "code": value,
+            "label": english.get(value, value),
+            "label_fr": french.get(value, value),
+        }
+
+
+@lru_cache(maxsize=16)
+def _labels(choices):
+    """A vocabulary's labels in English and in French, once per process."""
+    labels = []
+    for language in ("en", "fr"):
+        with translation.override(language):
+            labels.append({code: str(label) for code, label in choices.choices})
+    return tuple(labels)
 
 
 class QuoteSchema(serializers.Serializer):
@@ -210,6 +256,9 @@ class RecordSerializer(serializers.Serializer):
 
     url = serializers.SerializerMethodField(help_text="Its page for readers.")
     api_url = serializers.SerializerMethodField(help_text="Its record in this API.")
+    changed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was last written (see `changed_since`)."
+    )
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, record):

@@ -2,6 +2,8 @@
 against the catalogue's version (ETag, Last-Modified, 304), answered in English whatever the
 caller's language (French comes in the `…_fr` fields), and strict about their parameters."""
 
+from datetime import UTC, datetime
+
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -47,7 +49,7 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     """A kind of record: its list (numbered pages) and each record by its key."""
 
     pagination_class = NumberedPages
-    list_parameters = ("page", "page_size")
+    list_parameters = ("page", "page_size", "changed_since")
     # Any path segment reaches the view, so that a key that names nothing is the API's 404
     # (a problem in JSON), not the site's HTML page.
     lookup_value_regex = "[^/]+"
@@ -81,11 +83,32 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if self.action == "retrieve":
             return self.detail_queryset
-        return self.queryset
+        return self.since(self.queryset)
+
+    def since(self, queryset):
+        """Only the records written since `changed_since`, when it is given (a harvest)."""
+        raw = self.request.query_params.get("changed_since")
+        if raw is None:
+            return queryset
+        moment = moment_of(raw)
+        if moment is None:
+            reason = "an ISO 8601 date and time, e.g. 2026-01-31T00:00:00Z"
+            raise BadParameters([("changed_since", raw, reason)])
+        return queryset.filter(changed_at__gte=moment)
 
     def get_object(self):
         key = self.lookup_field
         return get_object_or_404(self.get_queryset(), **{key: self.kwargs[key]})
+
+
+def moment_of(text):
+    """A date and time in ISO 8601 ("2026-01-31T09:00:00Z", "2026-01-31"), UTC if it names no
+    zone; None if it is not one."""
+    try:
+        moment = datetime.fromisoformat(text.strip().upper().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class AgencyViewSet(CatalogueViewSet):
@@ -238,7 +261,7 @@ class AgreementViewSet(CatalogueViewSet):
     detail_serializer_class = shapes.AgreementDetailSerializer
     pagination_class = AgreementCursor
     lookup_field = "slug"
-    list_parameters = ("cursor", "page_size", *AgreementFilter.base_filters)
+    list_parameters = ("cursor", "page_size", "changed_since", *AgreementFilter.base_filters)
     facets_parameters = tuple(AgreementFilter.base_filters)
 
     def filtered(self):
@@ -246,7 +269,7 @@ class AgreementViewSet(CatalogueViewSet):
         is refused here."""
         version = catalogue_version(self.request)[0]
         data = self.request.query_params.copy()
-        for name in ("cursor", "page_size", *(name for name, _, _ in self.refused)):
+        for name in ("cursor", "page_size", "changed_since", *(n for n, _, _ in self.refused)):
             data.pop(name, None)
         self.filterset = AgreementFilter(
             data,
@@ -276,7 +299,7 @@ class AgreementViewSet(CatalogueViewSet):
         return self.action in ("list", "facets")
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filtered().qs
+        queryset = self.since(self.filtered().qs)
         if self.searches_nothing:
             queryset = queryset.none()
         page = self.paginate_queryset(queryset)
@@ -300,6 +323,7 @@ class AgreementViewSet(CatalogueViewSet):
         if self.searches_nothing:
             return 0
         state = [pair for pair in self.filterset.state() if pair[0] != "sort"]
+        state += [("changed_since", self.request.query_params.get("changed_since", ""))]
         return once_per_version(self.filterset.version, "api-total", state, queryset.count)
 
     def rows(self, ids):

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import CharField, Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 
 def count_of(rows, column):
@@ -55,6 +56,13 @@ class CatalogueModel(models.Model):
     natural_key_field = "slug"
     # The rows that belong to a record, edited under it and written inline in its fixture file.
     inline = ("quotes",)
+
+    # When the record was last written (the API's `changed_since`). Null only for rows older
+    # than the field, until migration 0018 stamps them (a nullable column rebuilds no table on
+    # SQLite). Not in the fixture files: it is the database's, as an id is.
+    changed_at = models.DateTimeField(
+        _("changed at"), auto_now=True, null=True, help_text=_("When it was last written.")
+    )
 
     objects = CatalogueQuerySet.as_manager()
 
