@@ -3,17 +3,20 @@ schema itself (every endpoint, its parameters and its answers), so that it can n
 what the API does, needs no script and no asset from elsewhere, and reads like the rest of the
 site. It is in English, as the API is."""
 
-from functools import cache
-
 from django.utils import translation
 from django.views.generic import TemplateView
 from drf_spectacular.generators import SchemaGenerator
 
+from ..caching import catalogue_version
+from ..counting import once_per_version
 
-@cache
-def openapi_schema():
-    """The schema as drf-spectacular writes it (the code's, so made once per process)."""
-    return SchemaGenerator().get_schema(request=None, public=True)
+
+def openapi_schema(version):
+    """The schema as drf-spectacular writes it, once per catalogue version (it names the
+    values the filters take)."""
+    return once_per_version(
+        version, "api-schema", [], lambda: SchemaGenerator().get_schema(request=None, public=True)
+    )
 
 
 def endpoints(schema):
@@ -67,7 +70,7 @@ class ApiDocumentationView(TemplateView):
         context = super().get_context_data(**kwargs)
         absolute = self.request.build_absolute_uri
         context.update(
-            endpoints=endpoints(openapi_schema()),
+            endpoints=endpoints(openapi_schema(catalogue_version(self.request)[0])),
             base=absolute("/api/v1/"),
             schema_url=absolute("/api/v1/schema/"),
             canonical=absolute("/api/"),

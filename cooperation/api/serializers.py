@@ -260,6 +260,13 @@ class RecordSerializer(serializers.Serializer):
         allow_null=True, help_text="When it was last written (see `changed_since`)."
     )
 
+    def get_fields(self):
+        """The record's own fields first, its addresses and its date of change last."""
+        fields = super().get_fields()
+        for name in ("url", "api_url", "changed_at"):
+            fields[name] = fields.pop(name)
+        return fields
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, record):
         return page_url(record, self.context.get("request"))

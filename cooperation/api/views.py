@@ -112,6 +112,9 @@ def moment_of(text):
 
 
 class AgencyViewSet(CatalogueViewSet):
+    """Organisations the documents name as actors: agencies, institutes, governments,
+    companies, intergovernmental bodies; by name."""
+
     queryset = Agency.objects.select_related("country").order_by("name", "slug")
     detail_queryset = Agency.objects.select_related("country").prefetch_related(
         quotes_with_sources()
@@ -122,6 +125,8 @@ class AgencyViewSet(CatalogueViewSet):
 
 
 class CountryViewSet(CatalogueViewSet):
+    """Countries, by ISO 3166-1 code, with their French names (CLDR); by name."""
+
     queryset = Country.objects.order_by("name", "code")
     detail_queryset = Country.objects.prefetch_related(quotes_with_sources())
     serializer_class = shapes.CountrySerializer
@@ -133,6 +138,8 @@ ROLES = Prefetch("roles", queryset=Role.objects.select_related("agency", "source
 
 
 class PersonViewSet(CatalogueViewSet):
+    """Everyone the documents name, with each title a source gives them; by name."""
+
     queryset = Person.objects.prefetch_related(ROLES).order_by("name", "slug")
     detail_queryset = Person.objects.prefetch_related(ROLES, quotes_with_sources())
     serializer_class = shapes.PersonSerializer
@@ -144,6 +151,8 @@ PARTNERS = Prefetch("partners", queryset=Agency.objects.select_related("country"
 
 
 class MissionViewSet(CatalogueViewSet):
+    """Satellites, probes, launchers, ground systems, laboratories and programmes; by name."""
+
     queryset = Mission.objects.prefetch_related(PARTNERS, "countries", "themes").order_by(
         "name", "slug"
     )
@@ -156,6 +165,8 @@ class MissionViewSet(CatalogueViewSet):
 
 
 class EventViewSet(CatalogueViewSet):
+    """Visits, meetings, committees, forums, summits and launches; oldest first."""
+
     queryset = Event.objects.select_related("country").order_by(*Event._meta.ordering, "slug")
     detail_queryset = Event.objects.select_related("country").prefetch_related(
         "participants",
@@ -169,6 +180,8 @@ class EventViewSet(CatalogueViewSet):
 
 
 class ThemeViewSet(CatalogueViewSet):
+    """The themes of cooperation, a vocabulary the curators keep; by name."""
+
     queryset = Theme.objects.order_by("name", "slug")
     detail_queryset = Theme.objects.prefetch_related(quotes_with_sources())
     serializer_class = shapes.ThemeSerializer
@@ -177,6 +190,9 @@ class ThemeViewSet(CatalogueViewSet):
 
 
 class SourceViewSet(CatalogueViewSet):
+    """The press releases the catalogue is built from; a source has its full text and every
+    passage quoted from it, with the record it supports; oldest first."""
+
     queryset = Source.objects.order_by(*Source._meta.ordering, "slug")
     detail_queryset = Source.objects.prefetch_related(
         Prefetch("quotes", queryset=Quote.objects.order_by("pk").prefetch_related("record"))
@@ -245,6 +261,9 @@ VALUED = ("country", "theme", "agency", "kind", "status", "sort", "match", "year
     ),
 )
 class AgreementViewSet(CatalogueViewSet):
+    """Agreements: every instrument the documents mention as signed, extended or announced,
+    with its parties, signatories, themes, missions, dates and quotes."""
+
     queryset = Agreement.objects.all()
     detail_queryset = Agreement.objects.select_related(
         "event", "extends", "implements"
