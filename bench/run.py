@@ -1,7 +1,7 @@
 """The benchmark: pages from 1,000 to 100,000 agreements on PostgreSQL (or SQLite).
 
     python bench/run.py [--sizes 1000,10000,100000] [--requests 40] [--wrk-seconds 5] [--rounds 5]
-                        [--sqlite FILE]
+                        [--sqlite FILE] [--reuse] [--only PREFIX]
 
 It creates its own database (cooperation_bench, or the SQLite file), fills it with
 `generate_synthetic` at each size and prints, for every page, the server time and the queries
@@ -122,8 +122,16 @@ def main():
         metavar="FILE",
         help="measure this SQLite file instead of PostgreSQL (made afresh unless --reuse)",
     )
+    parser.add_argument(
+        "--only",
+        metavar="PREFIX",
+        help="time only the pages whose name begins so (e.g. API), and skip the load test, "
+        "the exports and the slowest query",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    if args.only:
+        PAGES[:] = [(name, url) for name, url in PAGES if name.startswith(args.only)]
 
     if args.sqlite:
         url = f"sqlite:///{Path(args.sqlite).resolve()}"
@@ -160,6 +168,10 @@ def main():
             "pages": time_pages(args.requests, args.cold_requests),
         }
         print_pages(results["sizes"][size]["pages"])
+    if args.only:
+        Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"\nWritten to {args.output}")
+        return
     results["load"] = load_test(args.wrk_seconds, args.rounds)
     print_load(results["load"])
     results["exports"] = export_speed()

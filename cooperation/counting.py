@@ -90,3 +90,21 @@ def agreement_rows(version, ids, fetch):
         store.set_many({keys[pk]: row for pk, row in fresh.items()}, ROW_SECONDS)
         rows.update(fresh)
     return [mark_safe(rows[pk]) for pk in ids if pk in rows]
+
+
+def records_once(version, name, ids, make):
+    """Each record's value (an API row: a dict) in the order of `ids`, made once per catalogue
+    version: those this version already made from the cache, the others by `make(missing
+    ids)` ({id: value}) and kept. `name` says what the values are and for whom (the API's rows
+    carry absolute addresses: their host is part of it)."""
+    store = caches[ALIAS]
+    keys = {pk: f"records:{version}:{name}:{pk}" for pk in ids}
+    kept = store.get_many(list(keys.values())) if version is not None else {}
+    values = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    missing = [pk for pk in ids if pk not in values]
+    if missing:
+        fresh = make(missing)
+        if version is not None:
+            store.set_many({keys[pk]: value for pk, value in fresh.items()}, ROW_SECONDS)
+        values.update(fresh)
+    return [values[pk] for pk in ids if pk in values]

@@ -105,9 +105,7 @@ class AgreementCursor(BasePagination):
         if self.offset and self.offset >= self.count:
             raise NotFound("The cursor is past the last result (the catalogue has changed).")
         pages = IdsFirstPaginator(queryset, self.size, fetch=None, count=self.count)
-        ids = pages.ids(self.offset, self.offset + self.size)
-        rows = view.rows(ids)
-        return [rows[pk] for pk in ids if pk in rows]
+        return view.rows(pages.ids(self.offset, self.offset + self.size))
 
     def decode(self, raw):
         self.raw = raw

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ..caching import catalogue_version
-from ..counting import once_per_version
+from ..counting import once_per_version, records_once
 from ..filters import (
     FACETS,
     FIRST_YEAR,
@@ -321,8 +321,7 @@ class AgreementViewSet(CatalogueViewSet):
         queryset = self.since(self.filtered().qs)
         if self.searches_nothing:
             queryset = queryset.none()
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(self.paginate_queryset(queryset))
 
     def get_object(self):
         agreement = super().get_object()
@@ -346,8 +345,19 @@ class AgreementViewSet(CatalogueViewSet):
         return once_per_version(self.filterset.version, "api-total", state, queryset.count)
 
     def rows(self, ids):
-        """The agreements of a page, by id, prepared for the list."""
-        return Agreement.objects.prefetch_related(PARTIES, "themes").in_bulk(ids)
+        """The agreements of a page as the list shows them, in order: each serialized once per
+        catalogue version (and host: its addresses are absolute), as the browser renders each
+        row once; only those not yet made are read."""
+
+        def serialized(missing):
+            found = Agreement.objects.prefetch_related(PARTIES, "themes").in_bulk(missing)
+            present = [pk for pk in missing if pk in found]
+            shown = self.get_serializer([found[pk] for pk in present], many=True).data
+            return dict(zip(present, shown, strict=True))
+
+        version = self.filterset.version
+        origin = self.request.build_absolute_uri("/")
+        return records_once(version, f"api-agreement:{origin}", ids, serialized)
 
     @extend_schema(
         parameters=FILTER_PARAMETERS,
