@@ -5,6 +5,7 @@ except on CI where they fail."""
 
 import os
 import shutil
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -154,6 +155,22 @@ def test_the_charts_render_with_their_text_alternatives(browser_page, site):
     assert network.locator("circle.node").count() >= 10
     page.get_by_text("Every pair, in a table").click()
     assert page.locator(".network-chart table").is_visible()
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/agencies/cnes/", "/fr/countries/VN/"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_no_two_year_labels_of_a_timeline_overlap(chromium, site, path, width):
+    page = chromium.new_page(viewport={"width": width, "height": 900})
+    page.goto(site + path)
+    boxes = page.eval_on_selector_all(
+        "svg.timeline text.tick:not(.value)",
+        "texts => texts.map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })",
+    )
+    page.close()
+    assert len(boxes) >= 2, path
+    boxes.sort()
+    for (_, right), (left, _) in pairwise(boxes):
+        assert right <= left, f"{path} at {width} px: labels overlap ({right} > {left})"
 
 
 PAGES = [

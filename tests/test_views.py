@@ -2,6 +2,7 @@
 
 import json
 import re
+from itertools import pairwise
 
 import pytest
 from django.urls import reverse
@@ -408,3 +409,35 @@ def test_the_about_page_and_the_exports_state_the_licence_and_the_catalogues_dat
     )
     assert export["Last-Modified"]
     assert "<rights>" in client.get("/en/agreements/?format=atom").content.decode()
+
+
+@pytest.mark.parametrize("span", [1, 2, 3, 4, 7, 12, 13, 25, 37, 60])
+def test_no_two_timeline_labels_can_touch_whatever_the_span(span):
+    from cooperation.charts import LABEL_GAP, LABEL_WIDTH, timeline
+
+    drawn = timeline("T", [("A", [(1990, 1), (1990 + span - 1, 2)])])
+    centres = [x for x, _ in drawn.labels]
+    assert drawn.labels, "at least one year is written"
+    assert all(b - a >= LABEL_WIDTH + LABEL_GAP for a, b in pairwise(centres))
+    assert centres[0] - LABEL_WIDTH / 2 >= drawn.left - 4  # clear of the value axis
+    assert centres[-1] + LABEL_WIDTH / 2 <= drawn.width
+    assert [value for _, value, _ in drawn.ticks] == [0, 2]  # the value axis: 0 and the peak
+
+
+def test_a_timeline_bar_leads_to_that_years_agreements_within_the_page(client, loaded):
+    html = page(client, "/en/countries/VN/")
+    bars = re.findall(
+        r'<a href="(/en/agreements/\?country=VN&amp;year=(\d{4}))" tabindex="-1" [^>]*><rect [^>]+>'
+        r"<title>\d{4}: (\d+)</title>",
+        html,
+    )
+    assert bars
+    for url, year, count in bars:
+        listing = page(client, url.replace("&amp;", "&"))
+        assert f"{count} agreement" in listing.split("</h2>")[0] or re.search(
+            rf"<h2[^>]*>\s*{count} agreements? match", listing
+        ), (year, count)
+    results = page(client, "/en/agreements/?country=VN&theme=climate&year_from=2015")
+    assert 'href="/en/agreements/?country=VN&amp;theme=climate&amp;year=2018"' in results
+    home = page(client, "/en/")
+    assert '<a href="/en/agreements/?year=1987">' not in home  # events only that year

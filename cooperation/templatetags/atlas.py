@@ -29,6 +29,14 @@ def browser_url(**params):
     return build(**params)
 
 
+@register.simple_tag
+def year_url(within, year):
+    """`{% year_url timeline_within 2018 %}`: the agreement browser for one year, within a
+    search's other filters (`within`: its (name, value) pairs; a year range gives way)."""
+    dropped = ("year", "year_from", "year_to", "page", "sort")
+    return build([(k, v) for k, v in (within or ()) if k not in dropped], year=year)
+
+
 # Record content is curated in English, with a curator's French beside it where one was written
 # (`agreement.local_title`, a `Text` that knows its language). Text in another language than
 # the page's is marked (lang="en", so that screen readers read it as such), and a summary or a

@@ -117,6 +117,7 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             sorts=SORTS,
             matches=MATCHES,
             export_urls={fmt: browser_url(state, format=fmt) for fmt in FORMATS[1:]},
+            timeline_within=state,
             api_url=self.request.build_absolute_uri(
                 reverse("api:agreement-list") + (f"?{urlencode(state)}" if state else "")
             ),

@@ -59,6 +59,7 @@ class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
             timeline=agreements_timeline(
                 gettext("Agreements of %(name)s by year") % {"name": country.local_name}, self
             ),
+            timeline_within=[("country", country.code)],
             missions=country.missions.all()[:50],
             events=country.events.newest_first()[:25],
         )
@@ -84,6 +85,7 @@ class AgencyDetailView(RelatedAgreementsMixin, RecordDetailView):
                 gettext("Agreements of %(name)s by year") % {"name": agency.acronym or agency.name},
                 self,
             ),
+            timeline_within=[("agency", agency.slug)],
             missions=agency.missions.all()[:50],
             events=agency.events.newest_first()[:25],
             roles=agency.roles.select_related("person", "source").order_by("person__name", "title"),
