@@ -441,3 +441,15 @@ def test_a_timeline_bar_leads_to_that_years_agreements_within_the_page(client, l
     assert 'href="/en/agreements/?country=VN&amp;theme=climate&amp;year=2018"' in results
     home = page(client, "/en/")
     assert '<a href="/en/agreements/?year=1987">' not in home  # events only that year
+
+
+def test_the_small_repetitions_are_gone(client, loaded):
+    """A person once under an agency's people, with each title and when the sources give it;
+    a place not repeated by its country; an agency named by its acronym not written twice."""
+    agency = page(client, "/en/agencies/cnes/")
+    assert agency.count(">Jean-Yves Le Gall</a>") == 1
+    assert "Jean-Yves Le Gall</a>, President <span" in agency
+    visit = page(client, "/en/events/french-pm-official-visit-vietnam-2018/")
+    assert re.search(r"<dt>Place</dt><dd><a href=\"/en/countries/VN/\">Vietnam</a></dd>", visit)
+    source = page(client, "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/")
+    assert "CNES (CNES)" not in source and "LEGOS (LEGOS)" not in source

@@ -80,7 +80,9 @@ class Agency(CatalogueModel):
         indexes = [models.Index(fields=["kind"])]
 
     def __str__(self):
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        if self.acronym and self.acronym != self.name:
+            return f"{self.name} ({self.acronym})"
+        return self.name  # "CNES", not "CNES (CNES)"
 
     def get_absolute_url(self):
         return reverse("cooperation:agency_detail", kwargs={"slug": self.slug})
