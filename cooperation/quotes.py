@@ -79,12 +79,27 @@ def mark_passages(text, passages):
             html.append(piece)
             continue
         # One <mark> for each passage that starts here (nested when several do), so that every
-        # passage's anchor is a visible, highlighted element; a plain <mark> otherwise.
+        # passage's anchor is a visible, highlighted element; a plain <mark> otherwise. Every
+        # fragment is classed with the anchors of the passages it belongs to, so that the
+        # source's stylesheet (passages_css) can light the whole passage a link points at.
         anchors = [p.anchor for p in passages if p.start == start] or [None]
-        overlap = " quote-overlap" if len(covering) > 1 else ""
+        classes = " ".join(["quote", *(p.anchor for p in covering)])
+        if len(covering) > 1:
+            classes += " quote-overlap"
         opening = "".join(
-            f'<mark class="quote{overlap}"{f" id={chr(34)}{a}{chr(34)}" if a else ""}>'
-            for a in anchors
+            f'<mark class="{classes}"{f" id={chr(34)}{a}{chr(34)}" if a else ""}>' for a in anchors
         )
         html.append(f"{opening}{piece}{'</mark>' * len(anchors)}")
     return mark_safe("".join(html))
+
+
+def passages_css(anchors):
+    """The stylesheet of a source's page: for each passage, when a link points at it (its
+    first fragment is the :target), every fragment of it, and its entry in the list of what
+    each passage supports, stand out; the other passages go quiet (site.css)."""
+    rules = [
+        f".source-layout:has(#{a}:target) :is(mark.{a}, li.{a}) "
+        "{ background: var(--mark-strong); }"
+        for a in anchors
+    ]
+    return "\n".join(rules) + "\n"

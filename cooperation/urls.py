@@ -6,6 +6,7 @@ from django.urls import path, register_converter
 from . import views
 from .caching import versioned
 from .views.data import DataView
+from .views.records import source_passages_css
 
 app_name = "cooperation"
 
@@ -55,4 +56,9 @@ urlpatterns = [
     *record_pages("events", "event", views.EventListView, views.EventDetailView),
     *record_pages("themes", "theme", views.ThemeListView, views.ThemeDetailView),
     *record_pages("sources", "source", views.SourceListView, views.SourceDetailView),
+    path(
+        "sources/<slug:slug>/passages.css",
+        versioned(source_passages_css),
+        name="source_passages_css",
+    ),
 ]

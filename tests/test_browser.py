@@ -173,6 +173,41 @@ def test_no_two_year_labels_of_a_timeline_overlap(chromium, site, path, width):
         assert right <= left, f"{path} at {width} px: labels overlap ({right} > {left})"
 
 
+def test_a_passage_a_link_points_at_stands_out_in_every_fragment(chromium, site):
+    """The longest split passage of a source (other passages overlap it, cutting it into
+    fragments): opened at its anchor, every fragment is lit, below the header, and its entry in
+    the list of what each passage supports too; another passage is not."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    url = site + "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/"
+    page.goto(url)
+    anchor = page.evaluate(
+        """() => {
+        const counts = {};
+        for (const m of document.querySelectorAll('.source-text mark.quote'))
+          for (const c of m.classList) if (c.startsWith('quote-') && c !== 'quote-overlap')
+            counts[c] = (counts[c] || 0) + 1;
+        return Object.entries(counts).sort((a, b) => b[1] - a[1])[0][0];
+      }"""
+    )
+    page.goto(f"{url}#{anchor}")
+    lit = "rgb(255, 213, 74)"  # --mark-strong
+    styles = page.eval_on_selector_all(
+        f".source-text mark.{anchor}", "ms => ms.map(m => getComputedStyle(m).backgroundColor)"
+    )
+    assert len(styles) >= 2 and set(styles) == {lit}, styles
+    entry = page.eval_on_selector(f"li.{anchor}", "li => getComputedStyle(li).backgroundColor")
+    assert entry == lit
+    others = page.eval_on_selector_all(
+        f".source-text mark.quote:not(.{anchor})",
+        "ms => ms.map(m => getComputedStyle(m).backgroundColor)",
+    )
+    assert others and lit not in others
+    top = page.eval_on_selector(f"#{anchor}", "m => m.getBoundingClientRect().top")
+    header = page.eval_on_selector(".site-header", "h => h.getBoundingClientRect().bottom")
+    assert top >= header - 1, "the passage lands below the header"
+    page.close()
+
+
 PAGES = [
     "/en/",
     "/en/agreements/",

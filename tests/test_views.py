@@ -453,3 +453,14 @@ def test_the_small_repetitions_are_gone(client, loaded):
     assert re.search(r"<dt>Place</dt><dd><a href=\"/en/countries/VN/\">Vietnam</a></dd>", visit)
     source = page(client, "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/")
     assert "CNES (CNES)" not in source and "LEGOS (LEGOS)" not in source
+
+
+def test_an_inferred_mark_leads_to_its_reasoning_in_visible_text(client, loaded):
+    listing = page(client, "/en/agreements/?country=VN")
+    link = re.search(r'<a class="inferred" href="(/en/agreements/[^"#]+)#date-reasoning"', listing)
+    assert link, "the mark is a link, not only a tooltip"
+    record = page(client, link.group(1))
+    reasoning = re.search(
+        r'<span class="inferred-note" id="date-reasoning">(.*?)</span>\s*</', record
+    )
+    assert reasoning and "inferred" in reasoning.group(1)

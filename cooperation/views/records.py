@@ -1,6 +1,7 @@
 """The indexes and pages of every other record: countries, agencies, people, missions, events,
 themes and sources, each linked to its agreements and to everything related."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import charts
 from ..models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
 from ..models.base import count_of
-from ..quotes import Passage, locate, mark_passages
+from ..quotes import Passage, locate, mark_passages, passages_css
 from .base import CountedListView, RecordDetailView, RecordListView, RelatedAgreementsMixin
 
 # What a quoted passage supports, by kind of record, in the reader's language.
@@ -174,3 +175,11 @@ class SourceDetailView(RecordDetailView):
             if quote.record is not None
         ]
         return context
+
+
+def source_passages_css(request, slug):
+    """The stylesheet that lights the passage a link points at on a source's page (its rules
+    name that source's passages: the site's policy allows no style in the page itself)."""
+    source = get_object_or_404(Source, slug=slug)
+    anchors = [f"quote-{anchor}" for anchor in source.quotes.values_list("anchor", flat=True)]
+    return HttpResponse(passages_css(sorted(anchors)), content_type="text/css; charset=utf-8")
