@@ -51,6 +51,7 @@ def main():
         print(f"Site on {server.url('/')} with the curated fixtures ({seconds:.0f} s)")
         command = [
             str(Path(sys.executable).with_name("schemathesis")),
+            "--config-file", str(ROOT / "bench" / "schemathesis.toml"),
             "run",
             server.url("/api/v1/schema/"),
             "--checks", "all",

@@ -99,6 +99,7 @@ def test_the_list_answers_the_browsers_query_with_the_browsers_rows(client, load
         ("kind=&status=", ["kind", "status"]),
         ("page_size=0", ["page_size"]),
         ("page_size=500", ["page_size"]),
+        ("page_size=%C2%B3", ["page_size"]),  # "³" is a digit to str.isdigit(), not to int()
         ("cursor=not+a+cursor", ["cursor"]),
         ("cursor=", ["cursor"]),
         ("q=", ["q"]),
@@ -127,6 +128,8 @@ def test_other_lists_and_records_refuse_what_they_do_not_take(client, loaded):
     for url in ("/api/v1/agencies/?country=VN", "/api/v1/themes/climate/?x=1"):
         assert client.get(url).status_code == 400
     assert get(client, "/api/v1/agencies/?page=0", 400)["errors"][0]["parameter"] == "page"
+    assert get(client, "/api/v1/people/?page=%C2%B3", 400)["errors"][0]["parameter"] == "page"
+    assert get(client, "/api/v1/people/?page_size=%C2%B3", 400)["errors"][0]["reason"]
     assert get(client, "/api/v1/agencies/?page=99", 404)["status"] == 404  # no such page
     missing = client.get("/api/v1/agencies/nobody/")
     assert missing.status_code == 404 and missing["Content-Type"] == "application/problem+json"

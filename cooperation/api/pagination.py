@@ -24,7 +24,7 @@ def page_size_of(request):
     raw = request.query_params.get("page_size")
     if raw is None:
         return PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise BadParameters([("page_size", raw, f"a whole number from 1 to {MAX_PAGE_SIZE}")])
     return int(raw)
 
@@ -68,7 +68,7 @@ class NumberedPages(PageNumberPagination):
         except PageNotAnInteger:
             raise BadParameters([("page", raw, "not a page number")]) from None
         except EmptyPage:
-            if not raw.isdigit() or int(raw) < 1:
+            if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
                 raise BadParameters([("page", raw, "pages start at 1")]) from None
             last = paginator.num_pages
             raise NotFound(f"There is no page {raw}: pages run from 1 to {last}.") from None

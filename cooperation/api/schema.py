@@ -45,6 +45,9 @@ def document_problems(result, generator, request, public):
             responses.setdefault(
                 "304", {"description": "Not modified since the ETag or date asked about."}
             )
+            # Said by the HTTP server in front of the site (gunicorn reads request lines of up
+            # to 4,094 bytes), before the API sees the request: no problem body.
+            responses.setdefault("414", {"description": "The address is too long to be read."})
             for status, description in ERRORS.items():
                 answer = {"description": description, "content": content}
                 if status == "429":

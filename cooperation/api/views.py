@@ -238,7 +238,12 @@ FILTER_PARAMETERS = [
     ),
     OpenApiParameter(
         "q",
-        {"type": "string", "minLength": 1, "maxLength": MAX_SEARCH_LENGTH},
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_SEARCH_LENGTH,
+            "pattern": r"^[^\x00]*$",
+        },
         description="Words in titles, summaries, parties, signatories "
         "and quotes (English or French, accents optional).",
     ),
