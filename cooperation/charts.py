@@ -1,9 +1,13 @@
-"""Geometry for the server-rendered SVG charts: timelines by year and the cooperation network."""
+"""Geometry for the server-rendered SVG charts: timelines by year, the cooperation network and
+the world map."""
 
+import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 
 @dataclass
@@ -190,3 +194,157 @@ def network(agencies, pairs, *, size=520):
         Link(nodes[a], nodes[b], weight) for a, b, weight in pairs if a in nodes and b in nodes
     ]
     return Network(list(nodes.values()), links, size, margin=120)
+
+
+# The world map: Natural Earth's countries, converted once by `manage.py build_world_map`.
+WORLD = Path(__file__).with_name("world.json")
+# The lower bounds of the colour classes are taken from these, scaled by powers of ten.
+NICE = (1, 2, 3, 5)
+CLASSES = 5
+
+
+@lru_cache(maxsize=1)
+def world():
+    return json.loads(WORLD.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Shape:
+    code: str
+    name: str
+    d: str
+    x: float
+    y: float
+    small: bool
+    count: int = 0
+    level: int = 0  # the colour class; 0 for none
+    url: str = ""
+    chosen: bool = False
+
+
+@dataclass
+class WorldMap:
+    """Every country coloured by its number of agreements, in classes, each with a link to
+    its list; `within` are the browser's parameters that every link keeps."""
+
+    title: str
+    counts: dict  # {ISO code: agreements}
+    names: dict = field(default_factory=dict)  # {ISO code: the catalogue's name}
+    within: list = field(default_factory=list)
+    chosen: frozenset = frozenset()
+
+    @property
+    def width(self):
+        return world()["width"]
+
+    @property
+    def height(self):
+        return world()["height"]
+
+    @cached_property
+    def bounds(self):
+        return class_bounds(max(self.counts.values(), default=0))
+
+    def level(self, count):
+        return sum(1 for bound in self.bounds if count >= bound)
+
+    @property
+    def legend(self):
+        """(level, label) of each class, "none" first: "1", "2–4", "5–14"."""
+        bounds, peak = self.bounds, max(self.counts.values(), default=0)
+        labels = [(0, gettext("none"))]
+        for index, low in enumerate(bounds):
+            high = bounds[index + 1] - 1 if index + 1 < len(bounds) else max(peak, low)
+            text = _figure(low) if high == low else f"{_figure(low)}–{_figure(high)}"
+            labels.append((index + 1, text))
+        return labels
+
+    @property
+    def shapes(self):
+        """Every country of the map, in the reader's language; the chosen ones last, so that
+        their outline is drawn over their neighbours'."""
+        from .filters import browser_url
+        from .models.vocabulary import local_country_name
+
+        language = get_language() or "en"
+        shapes = []
+        for row in world()["countries"]:
+            code = row["code"]
+            count = self.counts.get(code, 0)
+            name = self.names.get(code) or territory_name(code, language) or row["name"]
+            shape = Shape(
+                code,
+                local_country_name(code, name, language),
+                row["d"],
+                row["x"],
+                row["y"],
+                row["small"],
+                count,
+                self.level(count),
+                browser_url(_with_country(self.within, code)) if count else "",
+                code in self.chosen,
+            )
+            shapes.append(shape)
+        shapes.sort(key=lambda shape: shape.chosen)
+        return shapes
+
+    @property
+    def others(self):
+        """Shapes of places with no ISO code (Kosovo, Somaliland…): land, with nothing to count."""
+        return world()["others"]
+
+    @property
+    def rows(self):
+        """The countries with agreements, most first, for the table that says it in words."""
+        shapes = [shape for shape in self.shapes if shape.count]
+        drawn = {shape.code for shape in shapes}
+        # A country of the catalogue that Natural Earth does not draw is still counted.
+        from .filters import browser_url
+        from .models.vocabulary import local_country_name
+
+        language = get_language() or "en"
+        for code, count in self.counts.items():
+            if count and code not in drawn:
+                name = local_country_name(code, self.names.get(code, code), language)
+                url = browser_url(_with_country(self.within, code))
+                shapes.append(Shape(code, name, "", 0, 0, False, count, self.level(count), url))
+        return sorted(shapes, key=lambda shape: (-shape.count, shape.name.casefold()))
+
+
+def _with_country(within, code):
+    pairs = [pair for pair in within if pair != ("country", code)]
+    return [*pairs, ("country", code)]
+
+
+def _figure(number):
+    return f"{number:,}".replace(",", "\u202f") if number >= 10000 else str(number)
+
+
+def class_bounds(peak):
+    """The lower bounds of up to CLASSES colour classes for counts from 1 to `peak`: each a
+    round number (1, 2, 3, 5 times a power of ten), spaced evenly on a log scale."""
+    if peak <= CLASSES:
+        return list(range(1, max(peak, 1) + 1))
+    bounds = []
+    for step in range(CLASSES):
+        target = peak ** (step / CLASSES)
+        power = 10 ** math.floor(math.log10(target))
+        bound = max(n * power for n in NICE if n * power <= target)
+        if not bounds or bound > bounds[-1]:
+            bounds.append(int(bound))
+    return bounds
+
+
+@lru_cache(maxsize=8)
+def _territories(language):
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return dict(Locale.parse(language.replace("-", "_")).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
+def territory_name(code, language):
+    """A country's name in CLDR, for the countries the catalogue does not hold."""
+    return _territories(language.split("-")[0]).get(code, "")

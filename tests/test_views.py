@@ -255,7 +255,7 @@ def test_a_page_runs_the_same_few_queries_for_5_and_for_60_agreements(
     add_agreements(small_catalogue, 30 if "page=2" in url else 5, 30 if "page=2" in url else 55)
     assert Agreement.objects.count() == 60
     clear_caches()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # the home page's figures, map and network
         many = queries_for(client, url)
     assert many == few, f"{url}: {few} queries for few agreements, {many} for 60"
 
@@ -464,3 +464,64 @@ def test_an_inferred_mark_leads_to_its_reasoning_in_visible_text(client, loaded)
         r'<span class="inferred-note" id="date-reasoning">(.*?)</span>\s*</', record
     )
     assert reasoning and "inferred" in reasoning.group(1)
+
+
+MAP_LINK = re.compile(
+    r'<a href="([^"]+)" tabindex="-1" class="country( chosen)?" data-code="(\w\w)">'
+    r"<title>[^<]+?(\d+) (?:agreements?|accords?)</title>"
+)
+
+
+def result_count(html):
+    return int(re.search(r'<h2 id="results-heading"[^>]*>\s*(\d+) ', html).group(1))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/",
+        "/fr/",
+        "/en/countries/VN/",
+        "/en/agreements/?country=CN&theme=climate",
+        "/en/agreements/?country=CN&country=FR&match=all",
+    ],
+)
+def test_each_country_of_the_map_leads_to_as_many_agreements_as_it_says(client, loaded, path):
+    html = page(client, path)
+    links = MAP_LINK.findall(html)
+    assert len(links) >= 2, "several countries are shaded and linked"
+    for url, _, code, count in links:
+        assert f"country={code}" in url
+        assert result_count(page(client, url.replace("&amp;", "&"))) == int(count), (path, code)
+    chosen = {code for _, chosen, code, _ in links if chosen}
+    assert chosen == set(re.findall(r"country=(\w\w)", path)) | ({"VN"} if "VN" in path else set())
+
+
+def test_the_map_counts_parties_countries_and_countries_concerned_and_has_a_table(client, loaded):
+    from cooperation.models import Country
+
+    html = page(client, "/en/")
+    links = {code: int(count) for _, _, code, count in MAP_LINK.findall(html)}
+    expected = {
+        country.code: country.agreements.count()
+        for country in Country.objects.all()
+        if country.agreements.exists()
+    }
+    assert links == expected
+    table = html.split("<summary>The numbers, by country</summary>")[1].split("</table>")[0]
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td><a href="([^"]+)">(\d+)<', table)
+    assert len(rows) == len(expected) and int(rows[0][2]) == max(expected.values())
+    assert '<path d="M' in html and 'class="land"' in html  # every country drawn, Kosovo too
+    assert "Brazil: no agreement" in html  # a country outside the catalogue, named by CLDR
+    assert "Brésil : aucun accord" in page(client, "/fr/")
+
+
+def test_the_map_legend_classes_cover_every_count():
+    from cooperation.charts import WorldMap, class_bounds
+
+    assert class_bounds(0) == [1] and class_bounds(3) == [1, 2, 3]
+    assert class_bounds(14) == [1, 2, 3, 5]
+    assert class_bounds(20000) == [1, 5, 50, 300, 2000]
+    drawn = WorldMap("T", {"FR": 14, "VN": 5, "JP": 2, "KR": 1})
+    assert [label for _, label in drawn.legend] == ["none", "1", "2", "3–4", "5–14"]
+    assert [drawn.level(n) for n in (0, 1, 2, 4, 5, 14)] == [0, 1, 2, 3, 4, 4]

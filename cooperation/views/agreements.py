@@ -109,6 +109,7 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             facets=SimpleLazyObject(self.filterset.facets),
             year_options=SimpleLazyObject(self.year_options),
             timeline=SimpleLazyObject(self.timeline),
+            world_map=SimpleLazyObject(self.world_map),
             chosen=dict(state),
             chips=chips,
             clear_url=browser_url() if chips else "",
@@ -130,6 +131,20 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
             (y, n) for y, n in self.filterset.year_counts() if not chosen or str(y) == chosen[0]
         ]
         return charts.timeline(_("Matching agreements by year"), [(_("Agreements"), counts)])
+
+    def world_map(self):
+        """The results by country. A country's count is what choosing it would give: with
+        match=all, within the current results; otherwise instead of the chosen countries."""
+        state = self.filterset.state()
+        if not self.filterset.matches_all():
+            state = [pair for pair in state if pair[0] != "country"]
+        return charts.WorldMap(
+            _("Matching agreements by country"),
+            self.filterset.summary()["counts"]["country"],
+            names=dict(catalogue_options(self.filterset.version)["country"]),
+            within=state,
+            chosen=frozenset(self.filterset.selected("country")),
+        )
 
     def year_options(self):
         """Years with results under the other filters, and the chosen year even at zero."""

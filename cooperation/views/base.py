@@ -2,6 +2,7 @@
 record's agreements."""
 
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.views.generic import DetailView, ListView
 
 from ..api.serializers import api_url
@@ -198,3 +199,10 @@ class RelatedAgreementsMixin:
             value = getattr(self.object, self.object.natural_key_field)
             context["browse_url"] = browser_url(**{self.browse_parameter: value})
         return context
+
+
+def countries_counted(links):
+    """({ISO code: agreements}, {ISO code: name}) of agreement–country links (a party's
+    country or a country concerned: each agreement once per country), in one query."""
+    rows = links.order_by().values_list("country__code", "country__name").annotate(n=Count("*"))
+    return {code: n for code, _, n in rows}, {code: name for code, name, _ in rows}

@@ -13,6 +13,7 @@ from ..counting import once_per_version
 from ..filters import browser_url
 from ..models import Agency, Agreement, Event, Source, Theme
 from ..models.base import counts_by, counts_by_year_of
+from .base import countries_counted
 
 
 class HomeView(TemplateView):
@@ -50,6 +51,9 @@ def home_figures():
             [(_("Agreements"), agreements_by_year), (_("Events"), events_by_year)],
         ),
         "network": cooperation_network(),
+        "world_map": charts.WorldMap(
+            _("Agreements by country"), *countries_counted(Agreement.countries.through.objects)
+        ),
         "themes": themes,
     }
 

@@ -7,10 +7,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import charts
+from ..caching import catalogue_version
+from ..counting import once_per_version
 from ..models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
 from ..models.base import count_of
 from ..quotes import Passage, locate, mark_passages, passages_css
-from .base import CountedListView, RecordDetailView, RecordListView, RelatedAgreementsMixin
+from .base import (
+    CountedListView,
+    RecordDetailView,
+    RecordListView,
+    RelatedAgreementsMixin,
+    countries_counted,
+)
 
 # What a quoted passage supports, by kind of record, in the reader's language.
 RECORD_KINDS = {
@@ -61,10 +69,32 @@ class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
                 gettext("Agreements of %(name)s by year") % {"name": country.local_name}, self
             ),
             timeline_within=[("country", country.code)],
+            world_map=self.partners_map(),
             missions=country.missions.all()[:50],
             events=country.events.newest_first()[:25],
         )
         return context
+
+    def partners_map(self):
+        """The country's agreements by the other countries they involve: each links to the
+        agreements between the two."""
+        country = self.object
+
+        def count():
+            links = Agreement.countries.through.objects.filter(
+                agreement_id__in=self.related_agreements().values("pk")
+            )
+            return countries_counted(links)
+
+        version = catalogue_version(self.request)[0]
+        counts, names = once_per_version(version, "partners", [country.code], count)
+        return charts.WorldMap(
+            gettext("Agreements of %(name)s by country") % {"name": country.local_name},
+            counts,
+            names,
+            within=[("country", country.code), ("match", "all")],
+            chosen=frozenset([country.code]),
+        )
 
 
 class AgencyListView(RecordListView):
