@@ -55,8 +55,6 @@ bench-datasette: install bench-deps
 bench-datasette-smoke: install bench-deps
 	$(BIN)/python bench/datasette.py --agreements 2000 --seconds 1 --rounds 1 --output /tmp/cooperation-datasette-smoke.json
 
-# The ingest assistant scored on the seed releases (leave-one-out and from an empty catalogue);
-# fails when a target of issue #14 is missed. Seconds: CI runs it as it is.
 # The API against its own OpenAPI schema, by schemathesis (every check, every phase) on the
 # running site: 100 examples per operation, and 15 in CI.
 api-check: install
@@ -65,6 +63,8 @@ api-check: install
 api-check-smoke: install
 	$(BIN)/python bench/api_check.py --max-examples 15
 
+# The ingest assistant scored on the seed releases (leave-one-out and from an empty catalogue);
+# fails when a target of issue #14 is missed. Seconds: CI runs it as it is.
 evaluate-ingest: install
 	$(DEV) $(BIN)/python manage.py evaluate_ingest --check
 

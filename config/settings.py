@@ -258,7 +258,8 @@ if ADMIN_URL == "/":
 # HTTPS and security headers. With DEBUG off every request is redirected to HTTPS, cookies are
 # sent over HTTPS only and browsers are told to use nothing else for a year.
 SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=not DEBUG)
-if env_flag("BEHIND_HTTPS_PROXY"):
+BEHIND_HTTPS_PROXY = env_flag("BEHIND_HTTPS_PROXY")
+if BEHIND_HTTPS_PROXY:
     # Only behind a proxy that sets this header itself (and drops the client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
@@ -298,7 +299,7 @@ AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_RESET_ON_SUCCESS = True
 # Failures during a lock-out do not prolong it: else anyone could keep a curator out for ever.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-if env_flag("BEHIND_HTTPS_PROXY"):
+if BEHIND_HTTPS_PROXY:
     AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
 
 # Errors go to standard error with the request's path ("Internal Server Error: /agreements/").

@@ -128,10 +128,7 @@ def _labelled(all_years, slot):
 
 def _values(peak):
     """The value axis's marks: 0, the peak, and a round value between when there is room."""
-    if peak < 2:
-        return [0, peak]
-    middle = peak // 2
-    return [0, middle, peak] if peak >= 4 else [0, peak]
+    return [0, peak // 2, peak] if peak >= 4 else [0, peak]
 
 
 @dataclass

@@ -5,11 +5,13 @@ with the licence and a README of the columns. Built once per version, into DATA_
 served as a file after that; never rebuilt per request."""
 
 import csv
+import fcntl
 import io
 import os
+import shutil
 import tempfile
-import threading
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +21,8 @@ from django.utils.translation import gettext
 from .exports import LICENCE
 from .fixture_files import SPECS, database_catalogue, render
 
-_building = threading.Lock()
+KEPT = 2  # versions whose archives stay on disk: the current one, and the one a reader may
+# still be downloading as it changes
 
 
 def archive_name(version, changed_at):
@@ -30,26 +33,44 @@ def archive_name(version, changed_at):
 
 
 def archive_path(version, changed_at):
-    return Path(settings.DATA_DIR) / archive_name(version, changed_at)
+    """Where this version's archive is kept: in a folder named by the whole version, whose
+    time stamp tells two databases apart even when their version numbers are the same."""
+    return Path(settings.DATA_DIR) / f"v{version}" / archive_name(version, changed_at)
 
 
-def ensure_archive(version, changed_at):
-    """The archive of this catalogue version, built if no process has built it yet (one at a
-    time; written under a temporary name and renamed, so that no reader sees half a file)."""
+def open_archive(version, changed_at):
+    """This catalogue version's archive, open for reading; built if no process has built it
+    yet (one process at a time, under a lock file; written under a temporary name and renamed,
+    so that no reader sees half a file)."""
     path = archive_path(version, changed_at)
-    if path.exists():
-        return path
-    with _building:
-        if path.exists():
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("cooperation-atlas-*.zip"):
-            old.unlink(missing_ok=True)  # one version is kept: the current one
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    if not path.exists():
+        with _lock(Path(settings.DATA_DIR)):
+            if not path.exists():
+                _build(path)
+    return path.open("rb")
+
+
+@contextmanager
+def _lock(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # across processes, and the threads of each
+        yield
+
+
+def _build(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
         with os.fdopen(handle, "wb") as file:
             write_archive(file, path.stem)
         os.replace(temporary, path)
-    return path
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    versions = sorted(path.parent.parent.glob("v*/"), key=lambda p: p.stat().st_mtime)
+    for old in versions[:-KEPT]:
+        if old != path.parent:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def write_archive(file, stem):

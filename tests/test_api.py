@@ -3,6 +3,7 @@ contract (refused where the page forgives), pages and cursors, validation agains
 catalogue's version, CORS, throttling, the schema and the documentation page."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import caches
@@ -165,8 +166,8 @@ def test_facet_counts_are_the_browsers(client, loaded):
         shown = re.search(
             rf'for="f-theme-{option["value"]}">[^<]*<span class="count">(\d+)</span>', html
         )
-        if shown:
-            assert int(shown.group(1)) == option["count"]
+        assert shown, option
+        assert int(shown.group(1)) == option["count"]
     assert {"value": "VN", "label": "Vietnam", "count": 5, "chosen": True} in data["facets"][
         "country"
     ]
@@ -224,23 +225,31 @@ def test_any_origin_may_read_the_api_and_only_the_api(client, loaded):
     assert "Access-Control-Allow-Origin" not in page
 
 
-def test_an_anonymous_caller_past_the_limit_is_told_when_to_come_back(client, loaded, settings):
+@pytest.mark.parametrize("behind_proxy", [False, True])
+def test_an_anonymous_caller_past_the_limit_is_told_when_to_come_back(
+    client, loaded, settings, monkeypatch, behind_proxy
+):
+    """Past the limit a 429, however the caller rewrites X-Forwarded-For: behind the proxy the
+    address it appended counts, and without one the connection's."""
     from cooperation.api.throttling import AnonymousThrottle
 
+    settings.BEHIND_HTTPS_PROXY = behind_proxy
     caches["throttle"].clear()
-    rates = {**AnonymousThrottle.THROTTLE_RATES, "anon": "3/min"}
-    original = AnonymousThrottle.THROTTLE_RATES
-    AnonymousThrottle.THROTTLE_RATES = rates
-    try:
-        for _ in range(3):
-            assert client.get("/api/v1/themes/").status_code == 200
-        refused = client.get("/api/v1/themes/")
-        assert refused.status_code == 429
-        assert int(refused["Retry-After"]) > 0
-        assert refused["Content-Type"] == "application/problem+json"
-    finally:
-        AnonymousThrottle.THROTTLE_RATES = original
-        caches["throttle"].clear()
+    monkeypatch.setattr(
+        AnonymousThrottle, "THROTTLE_RATES", {**AnonymousThrottle.THROTTLE_RATES, "anon": "3/min"}
+    )
+    proxy = "203.0.113.7"  # what the proxy appends, after whatever the client wrote
+    for number in range(3):
+        forged = f"198.51.100.{number}, {proxy}"
+        assert client.get("/api/v1/themes/", HTTP_X_FORWARDED_FOR=forged).status_code == 200
+    refused = client.get("/api/v1/themes/", HTTP_X_FORWARDED_FOR=f"192.0.2.99, {proxy}")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert refused["Content-Type"] == "application/problem+json"
+    if behind_proxy:  # another caller, behind the same proxy, is not refused
+        other = client.get("/api/v1/themes/", HTTP_X_FORWARDED_FOR="203.0.113.8")
+        assert other.status_code == 200
+    caches["throttle"].clear()
 
 
 def test_the_schema_is_openapi_3_1_and_documents_every_answer(client, loaded):
@@ -268,6 +277,7 @@ def test_the_documentation_page_is_the_sites_and_shows_working_examples(client, 
     assert 'id="invalid-parameters"' in html
     assert "GET /api/v1/agreements/{slug}/" in html
     assert "<script" not in html
+    assert "Anonymous callers may make 1,000,000 requests a minute;" in html  # the pytest env
 
 
 def test_every_page_links_to_the_api_and_a_record_to_its_own(client, loaded):
@@ -294,5 +304,6 @@ def test_a_harvest_lists_what_changed_since_a_time(client, loaded):
     agreements = get(client, f"/api/v1/agreements/?changed_since={since}")
     assert slugs(agreements) == ["cnes-usth-mou-2015"] and agreements["count"] == 1
     assert get(client, "/api/v1/agencies/?changed_since=2000-01-01")["count"] == 17
-    problem = get(client, "/api/v1/themes/?changed_since=yesterday", 400)
-    assert problem["errors"][0]["parameter"] == "changed_since"
+    for wrong in ("yesterday", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"):
+        problem = get(client, f"/api/v1/themes/?changed_since={quote(wrong)}", 400)
+        assert problem["errors"][0]["parameter"] == "changed_since", wrong

@@ -7,6 +7,7 @@ import re
 import zipfile
 
 import pytest
+from django.http import HttpRequest
 
 from cooperation.fixture_files import SPECS
 
@@ -47,7 +48,7 @@ def test_the_archive_holds_every_model_as_the_curated_files_and_as_csv(client, l
 
 def test_the_archive_is_built_once_per_version_and_named_by_its_date(client, loaded, data_dir):
     link, _ = archive_of(client)
-    built = next(data_dir.glob("*.zip"))
+    built = next(data_dir.glob("v*/*.zip"))
     stamp = built.stat().st_mtime_ns
     assert archive_of(client)[0] == link
     assert built.stat().st_mtime_ns == stamp  # served, not rebuilt
@@ -58,8 +59,24 @@ def test_the_archive_is_built_once_per_version_and_named_by_its_date(client, loa
     theme.save()
     newer, _ = archive_of(client)
     assert newer != link and re.search(r"cooperation-atlas-\d{4}-\d\d-\d\d-v\d+\.zip$", newer)
-    assert [p.name for p in data_dir.glob("*.zip")] == [newer.rsplit("/", 1)[1]]
-    assert client.get(link).status_code == 404  # an earlier version is not kept
+    assert client.get(link).status_code == 404  # only the current version is offered
+    theme.description_fr = "Le climat vu de l’espace."
+    theme.save()
+    newest, _ = archive_of(client)
+    kept = sorted(p.name for p in data_dir.glob("v*/*.zip"))
+    assert kept == sorted(u.rsplit("/", 1)[1] for u in (newer, newest))  # the two last
+
+
+def test_a_database_reset_to_the_same_version_number_gets_its_own_archive(client, loaded, data_dir):
+    from cooperation import dataset
+    from cooperation.caching import catalogue_version
+
+    link, _ = archive_of(client)
+    version, changed_at = catalogue_version(HttpRequest())
+    number, stamp = version.split(".")
+    other = f"{number}.{int(stamp) + 1}"  # the same number, another database's time
+    assert dataset.archive_name(other, changed_at) == link.rsplit("/", 1)[1]
+    assert dataset.archive_path(other, changed_at) != dataset.archive_path(version, changed_at)
 
 
 def test_the_page_says_what_the_file_holds_in_both_languages(client, loaded, data_dir):

@@ -6,6 +6,7 @@ site. It is in English, as the API is."""
 from django.utils import translation
 from django.views.generic import TemplateView
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.settings import api_settings
 
 from ..caching import catalogue_version
 from ..counting import once_per_version
@@ -20,7 +21,7 @@ def openapi_schema(version):
 
 
 def endpoints(schema):
-    """[{path, summary, description, parameters, responses}] of every GET operation."""
+    """[{path, id, description, parameters, responses}] of every GET operation."""
     found = []
     for route, operations in schema["paths"].items():
         operation = operations.get("get")
@@ -46,6 +47,15 @@ def endpoints(schema):
             }
         )
     return found
+
+
+PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+
+
+def rate_in_words(rate):
+    """DRF's "600/min" as "600 requests a minute"."""
+    number, period = rate.split("/")
+    return f"{int(number):,} requests a {PERIODS[period[0]]}"
 
 
 def _type_of(schema):
@@ -74,5 +84,6 @@ class ApiDocumentationView(TemplateView):
             base=absolute("/api/v1/"),
             schema_url=absolute("/api/v1/schema/"),
             canonical=absolute("/api/"),
+            throttle=rate_in_words(api_settings.DEFAULT_THROTTLE_RATES["anon"]),
         )
         return context

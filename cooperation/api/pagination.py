@@ -9,6 +9,7 @@ import re
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ..views.base import IdsFirstPaginator
@@ -53,8 +54,6 @@ def page_schema(schema, *, description):
 
 class NumberedPages(PageNumberPagination):
     page_size = PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request):
         return page_size_of(request)
@@ -108,7 +107,6 @@ class AgreementCursor(BasePagination):
         return view.rows(pages.ids(self.offset, self.offset + self.size))
 
     def decode(self, raw):
-        self.raw = raw
         if raw is None:
             return 0
         try:
@@ -130,8 +128,6 @@ class AgreementCursor(BasePagination):
         return replace_query_param(url, self.cursor_query_param, cursor)
 
     def get_paginated_response(self, data):
-        from rest_framework.response import Response
-
         after = self.offset + self.size
         return Response(
             {

@@ -244,7 +244,7 @@ class Quotes(serializers.Field):
                     "language": quote.source.language,
                     "source": source,
                     "passage_url": absolute(
-                        request, f"{page_url(quote.source, None)}#quote-{quote.anchor}"
+                        request, f"{page_url(quote.source, None)}#{quote.html_id}"
                     ),
                 }
             )
@@ -445,7 +445,7 @@ class SourceDetailSerializer(SourceSerializer):
                 {
                     "anchor": quote.anchor,
                     "text": quote.text,
-                    "url": f"{page}#quote-{quote.anchor}",
+                    "url": f"{page}#{quote.html_id}",
                     "record_type": record._meta.model_name,
                     "record": ref(record, request),
                 }

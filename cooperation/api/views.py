@@ -53,10 +53,14 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     # Any path segment reaches the view, so that a key that names nothing is the API's 404
     # (a problem in JSON), not the site's HTML page.
     lookup_value_regex = "[^/]+"
+    lookup_field = "slug"  # a record's key; countries' is their ISO code
     detail_serializer_class = None
 
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):  # the API speaks English, and leaves the thread as it was
+            return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request, *args, **kwargs):
-        translation.activate("en")
         super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD"):
             return  # a 405 follows, with Allow
@@ -106,9 +110,10 @@ def moment_of(text):
     zone; None if it is not one."""
     try:
         moment = datetime.fromisoformat(text.strip().upper().replace("Z", "+00:00"))
-    except ValueError:
+        # In UTC now: 9999-12-31T23:00-05:00 is past the last moment a database can hold.
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class AgencyViewSet(CatalogueViewSet):
@@ -121,7 +126,6 @@ class AgencyViewSet(CatalogueViewSet):
     )
     serializer_class = shapes.AgencySerializer
     detail_serializer_class = shapes.AgencyDetailSerializer
-    lookup_field = "slug"
 
 
 class CountryViewSet(CatalogueViewSet):
@@ -144,7 +148,6 @@ class PersonViewSet(CatalogueViewSet):
     detail_queryset = Person.objects.prefetch_related(ROLES, quotes_with_sources())
     serializer_class = shapes.PersonSerializer
     detail_serializer_class = shapes.PersonDetailSerializer
-    lookup_field = "slug"
 
 
 PARTNERS = Prefetch("partners", queryset=Agency.objects.select_related("country"))
@@ -161,7 +164,6 @@ class MissionViewSet(CatalogueViewSet):
     )
     serializer_class = shapes.MissionSerializer
     detail_serializer_class = shapes.MissionDetailSerializer
-    lookup_field = "slug"
 
 
 class EventViewSet(CatalogueViewSet):
@@ -176,7 +178,6 @@ class EventViewSet(CatalogueViewSet):
     )
     serializer_class = shapes.EventSerializer
     detail_serializer_class = shapes.EventDetailSerializer
-    lookup_field = "slug"
 
 
 class ThemeViewSet(CatalogueViewSet):
@@ -186,7 +187,6 @@ class ThemeViewSet(CatalogueViewSet):
     detail_queryset = Theme.objects.prefetch_related(quotes_with_sources())
     serializer_class = shapes.ThemeSerializer
     detail_serializer_class = shapes.ThemeDetailSerializer
-    lookup_field = "slug"
 
 
 class SourceViewSet(CatalogueViewSet):
@@ -199,7 +199,6 @@ class SourceViewSet(CatalogueViewSet):
     )
     serializer_class = shapes.SourceSerializer
     detail_serializer_class = shapes.SourceDetailSerializer
-    lookup_field = "slug"
 
 
 PARTIES = Prefetch("parties", queryset=Agency.objects.select_related("country"))
@@ -284,7 +283,6 @@ class AgreementViewSet(CatalogueViewSet):
     serializer_class = shapes.AgreementSerializer
     detail_serializer_class = shapes.AgreementDetailSerializer
     pagination_class = AgreementCursor
-    lookup_field = "slug"
     list_parameters = ("cursor", "page_size", "changed_since", *AgreementFilter.base_filters)
     facets_parameters = tuple(AgreementFilter.base_filters)
 

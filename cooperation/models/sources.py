@@ -121,7 +121,12 @@ class Quote(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.source.get_absolute_url()}#quote-{self.anchor}"
+        return f"{self.source.get_absolute_url()}#{self.html_id}"
+
+    @property
+    def html_id(self):
+        """The passage's id on its source's page, and the class of each of its fragments."""
+        return f"quote-{self.anchor}"
 
     def clean(self):
         super().clean()

@@ -28,12 +28,12 @@ class DataView(TemplateView):
 
 def download(request, name):
     """The current catalogue's archive, built on its first download; an earlier version's
-    name is a 404 that says which is current (one version is kept)."""
+    name is a 404 that says which is current."""
     version, changed_at = catalogue_version(request)
     if name != dataset.archive_name(version, changed_at):
         raise Http404(_("Only the current catalogue's archive is kept."))
-    path = dataset.ensure_archive(version, changed_at)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
-    response["Content-Type"] = "application/zip"
+    response = FileResponse(
+        dataset.open_archive(version, changed_at), as_attachment=True, filename=name
+    )
     response["Link"] = f'<{LICENCE}>; rel="license"'
     return response

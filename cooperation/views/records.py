@@ -191,7 +191,7 @@ class SourceDetailView(RecordDetailView):
         for quote in quotes.order_by("pk"):
             found = locate(quote.text, source.text)
             if found:
-                passages.append(Passage(found[0], found[1], f"quote-{quote.anchor}"))
+                passages.append(Passage(found[0], found[1], quote.html_id))
             listed.append((found[0] if found else len(source.text), quote))
         listed.sort(key=lambda item: (item[0], item[1].pk))
         context["marked_text"] = mark_passages(source.text, passages)
