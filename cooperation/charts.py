@@ -3,6 +3,7 @@ the world map."""
 
 import json
 import math
+import textwrap
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -133,64 +134,180 @@ def _values(peak):
 
 @dataclass
 class Node:
-    key: str
-    label: str
+    key: object
+    slug: str
+    label: str  # the acronym where there is one, else the name, whole
     name: str
-    url: str
-    x: float
-    y: float
-    label_x: float
-    label_y: float
-    anchor: str
-    degree: int
+    degree: int  # agreements the organisation is party to
+    x: float = 0
+    y: float = 0
+    r: float = 4
+    label_x: float = 0
+    label_y: float = 0
+    anchor: str = "middle"
+    lines: list = field(default_factory=list)  # the label, wrapped: (dy, text)
 
 
 @dataclass
 class Link:
     source: Node
     target: Node
-    weight: int
+    weight: int  # agreements both are party to
+    width: float = 1
+    bend: tuple = None  # the control point of a curve that goes round a node, or None
+
+    @property
+    def d(self):
+        start, end = (self.source.x, self.source.y), (self.target.x, self.target.y)
+        if self.bend is None:
+            return f"M{start[0]} {start[1]}L{end[0]} {end[1]}"
+        return f"M{start[0]} {start[1]}Q{self.bend[0]} {self.bend[1]} {end[0]} {end[1]}"
+
+    def points(self, steps=32):
+        """Points along the line, for the layout's (and the tests') clearance checks."""
+        (x1, y1), (x2, y2) = (self.source.x, self.source.y), (self.target.x, self.target.y)
+        cx, cy = self.bend or ((x1 + x2) / 2, (y1 + y2) / 2)
+        for step in range(steps + 1):
+            t = step / steps
+            yield (
+                (1 - t) ** 2 * x1 + 2 * (1 - t) * t * cx + t * t * x2,
+                (1 - t) ** 2 * y1 + 2 * (1 - t) * t * cy + t * t * y2,
+            )
+
+    @property
+    def url(self):
+        """The agreements both are party to."""
+        from .filters import browser_url
+
+        return browser_url(agency=[self.source.slug, self.target.slug], match="all")
 
 
 @dataclass
 class Network:
     nodes: list
-    links: list
+    links: list  # the ones drawn: the strongest
     size: float
     margin: float = 0  # room on each side for the labels
-    table: list = field(default_factory=list)  # (agency, agency, shared agreements), for reading
+    table: list = field(default_factory=list)  # every Link of the organisations shown
+    ranked: int = 0  # organisations party to at least one agreement
 
     @property
     def view_box(self):
         return f"{-self.margin} 0 {self.size + 2 * self.margin} {self.size}"
 
+    @property
+    def partial(self):
+        return self.ranked > len(self.nodes) or len(self.table) > len(self.links)
 
-def network(agencies, pairs, *, size=520):
-    """agencies: [(key, label, name, url, agreements)]; pairs: [(key, key, shared agreements)].
-    Agencies sit on a circle, ordered by country then name, so that partners face each other."""
+
+LABEL_LINE = 18  # characters of a label's line: a long name is wrapped, never cut
+GAP = 3  # the least room between a line and a node it does not join
+
+
+def network(agencies, pairs, *, ranked=0, size=560, most_links=60):
+    """agencies: [(key, slug, label, name, agreements)], in the order of the circle (partners
+    side by side); pairs: [(key, key, shared agreements)]. The organisation joined to most of
+    the others is drawn in the centre, the rest on a circle; a line that would cross a node it
+    does not join bends round it. The `most_links` strongest lines are drawn, every pair is in
+    the table."""
     if not agencies:
         return None
-    centre, radius = size / 2, size / 2 - 70
-    nodes = {}
-    for index, (key, label, name, url, degree) in enumerate(agencies):
-        angle = 2 * math.pi * index / len(agencies) - math.pi / 2
-        cos, sin = math.cos(angle), math.sin(angle)
-        nodes[key] = Node(
-            key,
-            label,
-            name,
-            url,
-            round(centre + radius * cos, 1),
-            round(centre + radius * sin, 1),
-            round(centre + (radius + 12) * cos, 1),
-            round(centre + (radius + 12) * sin + 4, 1),
-            "start" if cos > 0.2 else "end" if cos < -0.2 else "middle",
-            degree,
-        )
+    nodes = {key: Node(key, slug, label, name, n) for key, slug, label, name, n in agencies}
     links = [
         Link(nodes[a], nodes[b], weight) for a, b, weight in pairs if a in nodes and b in nodes
     ]
-    return Network(list(nodes.values()), links, size, margin=120)
+    links.sort(key=lambda link: (-link.weight, link.source.label, link.target.label))
+    peak = max(node.degree for node in nodes.values()) or 1
+    for node in nodes.values():
+        node.r = round(4 + 8 * math.sqrt(node.degree / peak), 1)
+    centre = size / 2
+    ring = list(nodes.values())
+    hub = _hub(ring, links)
+    if hub is not None:
+        ring.remove(hub)
+        hub.x = hub.y = centre
+        hub.lines = [(0, line) for line in _wrapped(hub.label)]
+        hub.label_x, hub.label_y, hub.anchor = centre, round(centre + hub.r + 13, 1), "middle"
+    radius = size / 2 - 60
+    for index, node in enumerate(ring):
+        angle = 2 * math.pi * index / len(ring) - math.pi / 2
+        cos, sin = math.cos(angle), math.sin(angle)
+        node.x, node.y = round(centre + radius * cos, 1), round(centre + radius * sin, 1)
+        _place_label(node, cos, sin)
+    drawn = links[:most_links]
+    heaviest = drawn[0].weight if drawn else 1
+    for link in drawn:
+        link.width = round(1 + 4 * link.weight / heaviest, 1)
+        link.bend = _detour(link, nodes.values())
+    return Network(list(nodes.values()), drawn, size, 130, links, max(ranked, len(nodes)))
+
+
+def _hub(nodes, links):
+    """The organisation joined to at least half of the others, if one is: the centre."""
+    if len(nodes) < 4:
+        return None
+    partners = {}
+    for link in links:
+        partners.setdefault(link.source.key, set()).add(link.target.key)
+        partners.setdefault(link.target.key, set()).add(link.source.key)
+    best = max(nodes, key=lambda node: (len(partners.get(node.key, ())), node.degree))
+    return best if len(partners.get(best.key, ())) * 2 >= len(nodes) - 1 else None
+
+
+def _wrapped(label):
+    return textwrap.wrap(label, LABEL_LINE, break_long_words=False) or [label]
+
+
+def _place_label(node, cos, sin):
+    """The label outside the circle, beside its node, its lines stacked away from it."""
+    lines = _wrapped(node.label)
+    distance = node.r + 5
+    node.anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
+    node.label_x = round(node.x + distance * cos, 1)
+    height = 13 * (len(lines) - 1)
+    if node.anchor == "middle":  # above or below the node: grow away from it
+        first = node.y + distance * sin + (4 - height if sin < 0 else 10)
+    else:
+        first = node.y + distance * sin + 4 - height / 2
+    node.label_y = round(first, 1)
+    node.lines = [(0 if i == 0 else 13, line) for i, line in enumerate(lines)]
+
+
+def _clearance(link, nodes):
+    """How far the line keeps from the nodes it does not join, beyond their edge (the least)."""
+    others = [n for n in nodes if n is not link.source and n is not link.target]
+    if not others:
+        return math.inf
+    return min(
+        math.hypot(x - n.x, y - n.y) - n.r - link.width / 2
+        for x, y in link.points()
+        for n in others
+    )
+
+
+def _detour(link, nodes):
+    """None if the straight line keeps clear of every other node; else the control point of
+    the gentlest curve that does (or, failing that, of the one that comes least close)."""
+    link.bend = None
+    if _clearance(link, nodes) >= GAP:
+        return None
+    (x1, y1), (x2, y2) = (link.source.x, link.source.y), (link.target.x, link.target.y)
+    length = math.hypot(x2 - x1, y2 - y1) or 1
+    normal = (-(y2 - y1) / length, (x2 - x1) / length)
+    middle = ((x1 + x2) / 2, (y1 + y2) / 2)
+    best, best_clearance = None, -math.inf
+    for offset in range(20, 241, 20):
+        for sign in (1, -1):
+            link.bend = (
+                round(middle[0] + sign * offset * normal[0], 1),
+                round(middle[1] + sign * offset * normal[1], 1),
+            )
+            clearance = _clearance(link, nodes)
+            if clearance >= GAP:
+                return link.bend
+            if clearance > best_clearance:
+                best, best_clearance = link.bend, clearance
+    return best
 
 
 # The world map: Natural Earth's countries, converted once by `manage.py build_world_map`.

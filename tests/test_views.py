@@ -1,6 +1,7 @@
 """The public pages, as a reader meets them: what each shows, what it links to, how many queries."""
 
 import json
+import math
 import re
 from itertools import pairwise
 
@@ -525,3 +526,68 @@ def test_the_map_legend_classes_cover_every_count():
     drawn = WorldMap("T", {"FR": 14, "VN": 5, "JP": 2, "KR": 1})
     assert [label for _, label in drawn.legend] == ["none", "1", "2", "3–4", "5–14"]
     assert [drawn.level(n) for n in (0, 1, 2, 4, 5, 14)] == [0, 1, 2, 3, 4, 4]
+
+
+EDGE = re.compile(r'<a href="(/en/agreements/\?agency=([\w-]+)&amp;agency=([\w-]+)&amp;match=all)"')
+
+
+def test_each_line_of_the_network_leads_to_exactly_the_agreements_the_pair_shares(client, loaded):
+    html = page(client, "/en/")
+    chart = html.split('class="network"')[1].split("</svg>")[0]
+    edges = EDGE.findall(chart)
+    assert len(edges) >= 10
+    for url, first, second in edges:
+        shared = set(
+            Agreement.objects.filter(parties__slug=first)
+            .filter(parties__slug=second)
+            .values_list("slug", flat=True)
+        )
+        listing = page(client, url.replace("&amp;", "&"))
+        shown = set(
+            re.findall(r'<h3 class="row-title"><a href="/en/agreements/([\w-]+)/"', listing)
+        )
+        assert shown == shared and result_count(listing) == len(shared), (first, second)
+    nodes = re.findall(r'<a href="(/en/agencies/[\w-]+/)" tabindex="-1" class="node"', chart)
+    assert "/en/agencies/cnes/" in nodes
+    assert "<tspan" in chart and "Government of the" in chart  # whole names, wrapped, not cut
+    assert "…" not in chart
+    french = page(client, "/fr/").split('class="network"')[1].split("</details>")[0]
+    assert "/en/" not in french, "a French page's links stay in French"
+
+
+def test_no_line_of_the_network_runs_through_a_node_it_does_not_join():
+    """A dense network (every organisation joined to its six neighbours on the circle, and a
+    hub to all): each line keeps clear of every other node, bending round it where needed."""
+    from cooperation.charts import GAP, network
+
+    agencies = [(n, f"a{n}", f"A{n}", f"Agency {n}", 10 + n % 7) for n in range(24)]
+    pairs = [(n, (n + k) % 24, 1 + (n + k) % 5) for n in range(1, 24) for k in (1, 2, 3)]
+    pairs += [(0, n, 9) for n in range(1, 24)]
+    drawn = network(agencies, pairs, most_links=200)
+    assert (drawn.nodes[0].x, drawn.nodes[0].y) == (drawn.size / 2, drawn.size / 2)  # the hub
+    assert any(link.bend for link in drawn.links), "some lines had to bend"
+    for link in drawn.links:
+        for node in drawn.nodes:
+            if node is link.source or node is link.target:
+                continue
+            closest = min(math.hypot(x - node.x, y - node.y) for x, y in link.points(64))
+            assert closest >= node.r + GAP - 1, (link.source.label, link.target.label, node.label)
+
+
+def test_at_scale_the_network_shows_the_top_organisations_and_says_so(client, db):
+    france = make_country("FR", "France")
+    agencies = [make_agency(f"a{n:02}", f"A{n:02}", f"Agency {n:02}", france) for n in range(30)]
+    with refresh_deferred():
+        for n in range(30):
+            for m in range(n + 1, 30):
+                if (n + m) % 3 == 0 or m == n + 1:
+                    make_agreement(slug=f"p-{n}-{m}", title=f"P {n} {m}").parties.add(
+                        agencies[n], agencies[m]
+                    )
+    html = page(client, "/en/")
+    caption = re.search(r"<figcaption>(The 24 organisations[^<]*)</figcaption>", html)
+    assert caption and "of 30" in caption.group(1) and "strongest of their" in caption.group(1)
+    chart = html.split('class="network"')[1].split("</svg>")[0]
+    assert len(EDGE.findall(chart)) == 60
+    widths = [float(w) for w in re.findall(r'class="edge-line" stroke-width="([\d.]+)"', chart)]
+    assert max(widths) <= 5 and min(widths) >= 1

@@ -36,15 +36,17 @@ class AgencyQuerySet(CatalogueQuerySet):
         return self.select_related("country").prefetch_related(quotes_with_sources())
 
     def most_agreements(self, limit):
-        """The `limit` agencies party to most agreements, each with its count as `n`."""
+        """(The `limit` agencies party to most agreements, each with its count as `n`; how many
+        agencies are party to any)."""
         links = Agency.agreements.through.objects
         # Ranked on the link table alone (no join, no grouping by agency columns), then fetched.
         ranked = links.values("agency_id").annotate(n=Count("agreement_id"))
-        counts = dict(ranked.order_by("-n", "agency_id").values_list("agency_id", "n")[:limit])
+        rows = list(ranked.order_by("-n", "agency_id").values_list("agency_id", "n"))
+        counts = dict(rows[:limit])
         top = list(self.filter(pk__in=counts).select_related("country"))
         for agency in top:
             agency.n = counts[agency.pk]
-        return top
+        return top, len(rows)
 
 
 class Agency(CatalogueModel):

@@ -10,7 +10,6 @@ from .. import charts
 from ..caching import catalogue_version
 from ..context_processors import navigation
 from ..counting import once_per_version
-from ..filters import browser_url
 from ..models import Agency, Agreement, Event, Source, Theme
 from ..models.base import counts_by, counts_by_year_of
 from .base import countries_counted
@@ -60,25 +59,12 @@ def home_figures():
 
 def cooperation_network(limit=24):
     """The agencies that are party to most agreements, and how many agreements each pair shares."""
-    top = Agency.objects.most_agreements(limit)
+    top, ranked = Agency.objects.most_agreements(limit)
     pairs = Agreement.objects.shared_by_parties([agency.pk for agency in top])
     top.sort(key=lambda a: (a.country.name if a.country else "~", a.acronym or a.name))
-    result = charts.network(
-        [(a.pk, short_name(a), a.name, a.get_absolute_url(), a.n) for a in top], pairs
+    return charts.network(
+        [(a.pk, a.slug, a.acronym or a.name, a.name, a.n) for a in top], pairs, ranked=ranked
     )
-    if result:
-        by_id = {agency.pk: agency for agency in top}
-        rows = [(by_id[a], by_id[b], n) for a, b, n in pairs if a in by_id and b in by_id]
-        result.table = [
-            (first, second, n, browser_url(agency=[first.slug, second.slug], match="all"))
-            for first, second, n in sorted(rows, key=lambda r: (-r[2], r[0].name, r[1].name))
-        ]
-    return result
-
-
-def short_name(agency, limit=16):
-    name = agency.acronym or agency.name
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 class AboutView(TemplateView):
