@@ -346,6 +346,7 @@ class WorldMap:
     names: dict = field(default_factory=dict)  # {ISO code: the catalogue's name}
     within: list = field(default_factory=list)
     chosen: frozenset = frozenset()
+    linked: frozenset = None  # the countries that are links; None: every one with agreements
 
     @property
     def width(self):
@@ -377,7 +378,6 @@ class WorldMap:
     def shapes(self):
         """Every country of the map, in the reader's language; the chosen ones last, so that
         their outline is drawn over their neighbours'."""
-        from .filters import browser_url
         from .models.vocabulary import local_country_name
 
         language = get_language() or "en"
@@ -395,12 +395,21 @@ class WorldMap:
                 row["small"],
                 count,
                 self.level(count),
-                browser_url(_with_country(self.within, code)) if count else "",
+                self.url(code) if count else "",
                 code in self.chosen,
             )
             shapes.append(shape)
         shapes.sort(key=lambda shape: shape.chosen)
         return shapes
+
+    def url(self, code):
+        """The browser's address of this country's agreements among the map's."""
+        from .filters import browser_url
+
+        if self.linked is not None and code not in self.linked:
+            return ""
+        pairs = [pair for pair in self.within if pair != ("country", code)]
+        return browser_url([*pairs, ("country", code)])
 
     @property
     def others(self):
@@ -413,21 +422,15 @@ class WorldMap:
         shapes = [shape for shape in self.shapes if shape.count]
         drawn = {shape.code for shape in shapes}
         # A country of the catalogue that Natural Earth does not draw is still counted.
-        from .filters import browser_url
         from .models.vocabulary import local_country_name
 
         language = get_language() or "en"
         for code, count in self.counts.items():
             if count and code not in drawn:
                 name = local_country_name(code, self.names.get(code, code), language)
-                url = browser_url(_with_country(self.within, code))
+                url = self.url(code)
                 shapes.append(Shape(code, name, "", 0, 0, False, count, self.level(count), url))
         return sorted(shapes, key=lambda shape: (-shape.count, shape.name.casefold()))
-
-
-def _with_country(within, code):
-    pairs = [pair for pair in within if pair != ("country", code)]
-    return [*pairs, ("country", code)]
 
 
 def _figure(number):

@@ -85,6 +85,13 @@ class Facet:
     name: str
     label: str
     options: list = field(default_factory=list)
+    available: int = 0  # options with results, shown or not
+    expanded: bool = False
+
+    @property
+    def more(self):
+        """How many options with results the short list leaves out."""
+        return 0 if self.expanded else self.available - sum(1 for o in self.options if o.count)
 
 
 def catalogue_options(version=None):
@@ -399,6 +406,13 @@ class AgreementFilter(django_filters.FilterSet):
             # Each facet's options with results, most first: sorted here, once per version.
             "ranked": {name: self._ranked(name, counts[name]) for name, _ in FACETS},
             "years": self._year_counts(),
+            # The results by country, for the map: the country facet's own counts, unless
+            # countries are chosen and either may match.
+            "countries": (
+                self._counts("country", within=True)
+                if self.selected("country") and not self.matches_all()
+                else counts["country"]
+            ),
         }
 
     def _ranked(self, name, counts):
@@ -406,15 +420,20 @@ class AgreementFilter(django_filters.FilterSet):
         options.sort(key=lambda option: (-counts[option[0]], option[1]))
         return options
 
-    def facets(self, *, limit=15):
+    def facets(self, *, limit=15, expanded=()):
         """Each option with how many agreements it would give, the other filters applied: the
-        `limit` with most results, and every chosen one."""
+        `limit` with most results, and every chosen one; every option with results, by name,
+        for the facets `expanded`."""
         summary = self.summary()
         labels = None
         facets = []
         for name, label in FACETS:
             counts, chosen = summary["counts"][name], self.selected(name)
-            shown = summary["ranked"][name][:limit]
+            ranked = summary["ranked"][name]
+            if name in expanded:
+                shown = sorted(ranked, key=lambda option: option[1].casefold())
+            else:
+                shown = ranked[:limit]
             listed = {value for value, _ in shown}
             missing = [value for value in chosen if value not in listed]
             if missing:
@@ -423,14 +442,16 @@ class AgreementFilter(django_filters.FilterSet):
             options = [
                 Option(value, text, counts.get(value, 0), value in chosen) for value, text in shown
             ]
-            facets.append(Facet(name, label, options))
+            facets.append(Facet(name, label, options, len(ranked), name in expanded))
         return facets
 
-    def _counts(self, name):
+    def _counts(self, name, *, within=False):
         """{option: agreements} for one facet; with no other filter, straight from the table.
         An option counts what choosing it would give: with the others of its facet (either
-        may match), or, with match=all, within the current results (each must)."""
-        matching = self.queryset_without() if self._combined(name) else self.queryset_without(name)
+        may match), or, with match=all, within the current results (each must). `within`:
+        the current results that have each option, whatever the facet's filter."""
+        within = within or self._combined(name)
+        matching = self.queryset_without() if within else self.queryset_without(name)
         everything = not matching.query.where
         if name in LINKS:
             field = Agreement._meta.get_field(LINKS[name])

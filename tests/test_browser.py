@@ -152,9 +152,28 @@ def test_the_charts_render_with_their_text_alternatives(browser_page, site):
     assert timeline.bounding_box()["width"] > 300
     assert timeline.locator("rect.bar").count() > 5
     network = page.locator("svg.network")
-    assert network.locator("circle.node").count() >= 10
+    assert network.locator("a.node circle").count() >= 10
     page.get_by_text("Every pair, in a table").click()
     assert page.locator(".network-chart table").is_visible()
+    world = page.locator("svg.world-map")
+    assert world.bounding_box()["width"] > 600
+    assert world.locator("a.country").count() >= 5 and world.locator("path, circle").count() > 200
+    page.get_by_text("The numbers, by country").click()
+    assert page.locator(".map-chart table").is_visible()
+    # Pointing at China on the map leads to its agreements.
+    world.locator('a.country[data-code="CN"]').click()
+    page.wait_for_url("**/agreements/?country=CN")
+    assert "5 agreements match" in page.locator("#results-heading").inner_text()
+
+
+def test_on_a_phone_the_whole_map_is_in_view_and_nothing_scrolls_sideways(chromium, site):
+    page = chromium.new_page(viewport={"width": 375, "height": 800})
+    for path in ("/en/", "/en/agreements/", "/en/countries/VN/"):
+        page.goto(site + path)
+        box = page.locator("svg.world-map").bounding_box()
+        assert 300 < box["width"] <= 375 and box["x"] >= 0, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    page.close()
 
 
 @pytest.mark.parametrize("path", ["/en/", "/en/agencies/cnes/", "/fr/countries/VN/"])

@@ -575,3 +575,52 @@ def test_the_csv_carries_codes_iso_dates_and_the_quotes(client, loaded):
     assert rows["sco-founding-document-2019"]["countries_concerned_reasoning"].startswith(
         "A reading"
     )
+
+
+def test_a_long_facet_leads_to_every_option_and_back(client, db):
+    """Twenty countries with agreements: fifteen are listed, most first, and a link lists all
+    twenty by name, each with its count; the form keeps that state, and a link shortens it."""
+    from tests.conftest import make_agency, make_agreement, make_country
+
+    codes = ["AR", "AU", "BR", "CA", "CL", "DE", "EG", "ES", "FR", "GB",
+             "IN", "IT", "JP", "KE", "KR", "MX", "NG", "PE", "US", "VN"]  # fmt: skip
+    with refresh_deferred():
+        for number, code in enumerate(codes):
+            agency = make_agency(code.lower(), code, f"Agency {code}", make_country(code, code))
+            for copy in range(1 + number % 4):
+                make_agreement(slug=f"{code.lower()}-{copy}", title=f"{code} {copy}").parties.add(
+                    agency
+                )
+    _, html = shown(client, "theme=")
+    short, _ = facet(html, "country")
+    assert len(short) == 15
+    link = re.search(r'<p class="facet-more"><a href="([^"]+)">Show all 20 countries</a>', html)
+    assert link and link.group(1).endswith("?all=country#facet-country")
+    _, expanded = shown(client, unescape(link.group(1)).split("?")[1].split("#")[0])
+    every_country, _ = facet(expanded, "country")
+    assert len(every_country) == 20
+    assert every_country == {code: 1 + n % 4 for n, code in enumerate(codes)}
+    order = re.findall(r'<input type="checkbox" name="country" value="(\w\w)"', expanded)
+    assert order == sorted(codes)  # by name: here the codes are the names
+    assert '<input type="hidden" name="all" value="country">' in expanded
+    back = re.search(
+        r'<p class="facet-more"><a href="([^"]+)">Show the most frequent only', expanded
+    )
+    assert back and "all=" not in back.group(1)
+    # Submitting the form keeps the list whole, with the filter applied.
+    _, ticked = shown(client, "all=country&country=PE")
+    assert len(facet(ticked, "country")[0]) == 20
+    assert 'name="all" value="country"' in ticked
+
+
+def test_an_unknown_facet_to_list_whole_is_a_notice(client, loaded):
+    _, html = shown(client, "all=planets")
+    assert "lists one of country, theme, kind, agency" in html
+
+
+def test_sort_and_submit_sit_beside_the_results_count(client, loaded):
+    _, html = shown(client, "country=VN")
+    bar = html.split('<div class="results-bar">')[1].split("</div>\n      </div>")[0]
+    assert 'id="results-heading"' in bar and '<select id="f-sort" name="sort">' in bar
+    assert '<button type="submit">Apply</button>' in bar
+    assert html.index('id="f-sort"') < html.index('class="row-title"')

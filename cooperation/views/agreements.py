@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
@@ -12,13 +13,29 @@ from .. import charts, exports
 from ..caching import catalogue_version
 from ..counting import agreement_rows, digest, once_per_version
 from ..feeds import AgreementFeed
-from ..filters import MATCHES, SORTS, AgreementFilter, Notice, browser_url, catalogue_options
+from ..filters import (
+    FACET_NAMES,
+    FACETS,
+    MATCHES,
+    SORTS,
+    AgreementFilter,
+    Notice,
+    browser_url,
+    catalogue_options,
+)
 from ..models import Agreement
 from .base import ForgivingPaginationMixin, IdsFirstPaginator, RecordDetailView
 
-VIEW_PARAMETERS = ("page", "format")
+VIEW_PARAMETERS = ("page", "format", "all")
 EXPORTS = {"csv": exports.csv_response, "json": exports.json_response}
 FORMATS = ("html", *EXPORTS, "atom")
+# The link under a facet that lists only its most frequent options.
+SHOW_ALL = {
+    "country": lambda n: ngettext("Show all %(count)s country", "Show all %(count)s countries", n),
+    "theme": lambda n: ngettext("Show all %(count)s theme", "Show all %(count)s themes", n),
+    "kind": lambda n: ngettext("Show all %(count)s kind", "Show all %(count)s kinds", n),
+    "agency": lambda n: ngettext("Show all %(count)s party", "Show all %(count)s parties", n),
+}
 
 
 class AgreementListView(ForgivingPaginationMixin, FilterView):
@@ -61,6 +78,13 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         for name in request.GET:
             if name not in known:
                 self.notices.append(Notice(name, request.GET[name], "not a parameter of this page"))
+        self.expanded = []  # the facets listed whole (`all=country`)
+        for value in request.GET.getlist("all"):
+            if value not in FACET_NAMES:
+                names = ", ".join(name for name, _ in FACETS)
+                self.notices.append(Notice("all", value, f"lists one of {names}"))
+            elif value not in self.expanded:
+                self.expanded.append(value)
         output = request.GET.get("format", "html")
         if output not in FORMATS:
             self.notices.append(Notice("format", output, "use csv, json or atom; showing the page"))
@@ -91,7 +115,7 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         return self.render_to_response(context)
 
     def page_url(self, number):
-        return browser_url(self.filterset.state(), page=number)
+        return browser_url(self.filterset.state(), page=number, all=self.expanded)
 
     def canonical_path(self, number):
         # Sorted variants of a search show its rows too: they name the unsorted one.
@@ -105,8 +129,11 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         # state (the template keeps it, under `facets_key`): made only when it is not kept.
         context.update(
             notices=self.notices + self.filterset.all_notices,
-            facets_key=digest([pair for pair in state if pair[0] != "sort"]),
-            facets=SimpleLazyObject(self.filterset.facets),
+            facets_key=digest(
+                [pair for pair in state if pair[0] != "sort"] + [("all", e) for e in self.expanded]
+            ),
+            facets=SimpleLazyObject(lambda: self.facets(state)),
+            expanded=self.expanded,
             year_options=SimpleLazyObject(self.year_options),
             timeline=SimpleLazyObject(self.timeline),
             world_map=SimpleLazyObject(self.world_map),
@@ -132,18 +159,38 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         ]
         return charts.timeline(_("Matching agreements by year"), [(_("Agreements"), counts)])
 
+    def facets(self, state):
+        """The facets, each with the address that lists it whole, or short again."""
+        facets = self.filterset.facets(expanded=self.expanded)
+        for facet in facets:
+            others = [name for name in self.expanded if name != facet.name]
+            toggled = others if facet.expanded else [*others, facet.name]
+            facet.toggle_url = browser_url(state, all=toggled) + f"#facet-{facet.name}"
+            facet.toggle_label = (
+                gettext("Show the most frequent only")
+                if facet.expanded
+                else SHOW_ALL[facet.name](facet.available) % {"count": facet.available}
+            )
+        return facets
+
     def world_map(self):
-        """The results by country. A country's count is what choosing it would give: with
-        match=all, within the current results; otherwise instead of the chosen countries."""
-        state = self.filterset.state()
-        if not self.filterset.matches_all():
-            state = [pair for pair in state if pair[0] != "country"]
+        """The results by country, each country a link to the results it has: the results
+        and that country (match=all once a country is chosen). With several countries of
+        which either may match, that is no one address: only the chosen are links, to theirs."""
+        filterset, state = self.filterset, self.filterset.state()
+        chosen = filterset.selected("country")
+        linked = None
+        if len(chosen) > 1 and not filterset.matches_all():
+            state, linked = [pair for pair in state if pair[0] != "country"], frozenset(chosen)
+        elif chosen and not filterset.matches_all():
+            state = [*state, ("match", "all")]
         return charts.WorldMap(
             _("Matching agreements by country"),
-            self.filterset.summary()["counts"]["country"],
-            names=dict(catalogue_options(self.filterset.version)["country"]),
+            filterset.summary()["countries"],
+            names=dict(catalogue_options(filterset.version)["country"]),
             within=state,
-            chosen=frozenset(self.filterset.selected("country")),
+            chosen=frozenset(chosen),
+            linked=linked,
         )
 
     def year_options(self):
