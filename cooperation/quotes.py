@@ -67,16 +67,19 @@ class Passage:
     anchor: str
 
 
-def mark_passages(text, passages):
+def mark_passages(text, passages, labels=None):
     """The source's text as HTML, each quoted passage in a <mark>; a passage's first mark carries
-    its anchor, so that a record can link to the very sentence that supports it."""
+    its anchor, so that a record can link to the very sentence that supports it. `labels`, by
+    anchor, is HTML written where the passage ends (what it supports)."""
+    labels = labels or {}
     boundaries = sorted({0, len(text)} | {p.start for p in passages} | {p.end for p in passages})
     html = []
     for start, end in pairwise(boundaries):
         piece = escape(text[start:end])
         covering = [p for p in passages if p.start <= start and end <= p.end]
+        ending = "".join(labels.get(p.anchor, "") for p in passages if p.end == end)
         if not covering:
-            html.append(piece)
+            html.append(piece + ending)
             continue
         # One <mark> for each passage that starts here (nested when several do), so that every
         # passage's anchor is a visible, highlighted element; a plain <mark> otherwise. Every
@@ -89,17 +92,20 @@ def mark_passages(text, passages):
         opening = "".join(
             f'<mark class="{classes}"{f" id={chr(34)}{a}{chr(34)}" if a else ""}>' for a in anchors
         )
-        html.append(f"{opening}{piece}{'</mark>' * len(anchors)}")
+        html.append(f"{opening}{piece}{'</mark>' * len(anchors)}{ending}")
     return mark_safe("".join(html))
 
 
 def passages_css(anchors):
     """The stylesheet of a source's page: for each passage, when a link points at it (its
     first fragment is the :target), every fragment of it, and its entry in the list of what
-    each passage supports, stand out; the other passages go quiet (site.css)."""
-    rules = [
-        f".source-layout:has(#{a}:target) :is(mark.{a}, li.{a}) "
-        "{ background: var(--mark-strong); }"
-        for a in anchors
-    ]
+    each passage supports, stand out, and the note of what it supports appears beside it; the
+    other passages go quiet (site.css)."""
+    rules = []
+    for a in anchors:
+        rules.append(
+            f".source-layout:has(#{a}:target) :is(mark.{a}, li.{a}) "
+            "{ background: var(--mark-strong); }"
+        )
+        rules.append(f".source-layout:has(#{a}:target) .supports.{a} {{ display: inline; }}")
     return "\n".join(rules) + "\n"

@@ -221,6 +221,12 @@ def test_a_passage_a_link_points_at_stands_out_in_every_fragment(chromium, site)
         "ms => ms.map(m => getComputedStyle(m).backgroundColor)",
     )
     assert others and lit not in others
+    # What it supports appears beside it, and beside no other passage.
+    shown = page.eval_on_selector_all(
+        ".source-text .supports", "ss => ss.filter(s => getComputedStyle(s).display !== 'none')"
+        ".map(s => s.className)",
+    )
+    assert shown == [f"supports {anchor}"], shown
     top = page.eval_on_selector(f"#{anchor}", "m => m.getBoundingClientRect().top")
     header = page.eval_on_selector(".site-header", "h => h.getBoundingClientRect().bottom")
     assert top >= header - 1, "the passage lands below the header"

@@ -3,6 +3,7 @@
 import json
 import math
 import re
+from html import unescape
 from itertools import pairwise
 
 import pytest
@@ -95,7 +96,10 @@ def test_an_agreement_shows_every_fact_linked_and_sourced(client, loaded):
     agreement = Agreement.objects.get(slug="cnes-cnsa-sco-implementing-agreement-2018")
     for quote in agreement.quotes.all():
         assert escape(quote.text) in html
-        assert f'href="/en/sources/{quote.source.slug}/#quote-{quote.anchor}"' in html
+        assert (
+            f'href="/en/sources/{quote.source.slug}/?for=agreement.{agreement.slug}#{quote.html_id}"'
+            in html
+        )
 
 
 def test_an_agreement_cites_itself_with_its_permalink_and_the_catalogues_date(client, loaded):
@@ -144,10 +148,11 @@ def test_a_source_marks_every_quoted_passage_and_links_it_to_its_record(client, 
         assert f'href="#quote-{quote.anchor}"' in html
     assert '<mark class="quote' in html
     assert 'href="/en/agreements/cnes-cnsa-sco-implementing-agreement-2018/"' in html
-    marked = re.sub(
-        r"<[^>]+>", "", html.split('<div class="source-text" lang="en">')[1].split("</div>")[0]
-    )
+    text = html.split('<div class="source-text" lang="en">')[1].split("</div>")[0]
+    text = re.sub(r'<span class="supports[^"]*"[^>]*>.*?</span>', "", text)  # hidden notes
+    marked = re.sub(r"<[^>]+>", "", text)
     assert "Zhang Kejian, the new Administrator" in marked
+    assert unescape(marked) == source.text  # the document whole, every character kept
 
 
 def test_a_quote_across_a_hyphenated_line_end_is_marked_in_its_source(client, loaded):
@@ -598,3 +603,42 @@ def test_at_scale_the_network_shows_the_top_organisations_and_says_so(client, db
     assert len(EDGE.findall(chart)) == 60
     widths = [float(w) for w in re.findall(r'class="edge-line" stroke-width="([\d.]+)"', chart)]
     assert max(widths) <= 5 and min(widths) >= 1
+
+
+def test_a_records_passage_link_shows_only_its_passages_each_saying_what_it_supports(
+    client, loaded
+):
+    record = page(client, "/en/agreements/cnes-usth-mou-2015/")
+    links = re.findall(r'<a class="in-context" href="([^"#]+)#(quote-\w+)">', record)
+    assert links and all(url == links[0][0] for url, _ in links[:1])
+    url, anchor = links[0]
+    assert url.endswith("?for=agreement.cnes-usth-mou-2015")
+    source = page(client, unescape_url(url))
+    theirs = {a for u, a in links if u == url}
+    marked = set(re.findall(r'<mark class="quote[^"]*" id="(quote-\w+)"', source))
+    assert marked == theirs and anchor in marked
+    notes = re.findall(
+        r'<span class="supports (quote-\w+) shown" lang="en"> <a href="([^"]+)">', source
+    )
+    assert {a for a, _ in notes} == theirs
+    assert {href for _, href in notes} == {"/en/agreements/cnes-usth-mou-2015/"}
+    assert "<dt>Quoted passages</dt><dd>52</dd>" in source  # the document's, not the record's
+    everything = re.search(r'<a href="([^"]+&amp;passages=all)">show all passages</a>', source)
+    assert everything
+    full = page(client, unescape_url(everything.group(1)))
+    assert len(re.findall(r'<mark class="quote[^"]*" id="quote-', full)) > len(marked)
+    assert "only this record’s</a>" in full
+    # Hidden beside every other passage, until a link points at it (the source's stylesheet).
+    assert re.search(r'<span class="supports quote-\w+" lang="en">', full)
+
+
+def test_a_passage_filter_that_names_nothing_says_so_and_shows_everything(client, loaded):
+    url = "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/"
+    html = page(client, f"{url}?for=agreement.no-such-thing")
+    assert "No record of that name is quoted from this document" in html
+    assert len(re.findall(r'<mark class="quote[^"]*" id="quote-', html)) > 40
+    assert page(client, f"{url}?for=nonsense")  # no dot, no kind: the same, not an error
+
+
+def unescape_url(url):
+    return url.replace("&amp;", "&")

@@ -3,7 +3,9 @@ themes and sources, each linked to its agreements and to everything related."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import charts
@@ -12,6 +14,7 @@ from ..counting import once_per_version
 from ..models import Agency, Agreement, Country, Event, Mission, Person, Source, Theme
 from ..models.base import count_of
 from ..quotes import Passage, locate, mark_passages, passages_css
+from ..templatetags.atlas import in_english
 from .base import (
     CountedListView,
     RecordDetailView,
@@ -179,7 +182,9 @@ class SourceListView(CountedListView):
 
 
 class SourceDetailView(RecordDetailView):
-    """A document in full, every quoted passage marked and listed with the record it supports."""
+    """A document in full, every quoted passage marked and listed with the record it supports.
+    `?for=agreement.<slug>` (what a record's "see it in the document" gives) marks only that
+    record's passages, each with a note of what it supports; `&passages=all` marks every one."""
 
     model = Source
 
@@ -187,24 +192,74 @@ class SourceDetailView(RecordDetailView):
         context = super().get_context_data(**kwargs)
         source = self.object
         quotes = source.quotes.select_related("content_type").prefetch_related("record")
-        passages, listed = [], []
+        located, listed = [], []
         for quote in quotes.order_by("pk"):
             found = locate(quote.text, source.text)
             if found:
-                passages.append(Passage(found[0], found[1], quote.html_id))
-            listed.append((found[0] if found else len(source.text), quote))
+                located.append((Passage(found[0], found[1], quote.html_id), quote))
+            if quote.record is not None:
+                listed.append((found[0] if found else len(source.text), quote))
         listed.sort(key=lambda item: (item[0], item[1].pk))
-        context["marked_text"] = mark_passages(source.text, passages)
-        context["quotes"] = [
+        items = [
             {
                 "quote": quote,
                 "record": quote.record,
                 "kind": RECORD_KINDS.get(quote.content_type.model, quote.content_type.name),
             }
             for _, quote in listed
-            if quote.record is not None
         ]
+        focus, notice = self.focus(items)
+        if focus and self.request.GET.get("passages") != "all":
+            shown = [item for item in items if item["record"] == focus["record"]]
+        else:
+            shown = items
+        anchors = {item["quote"].html_id for item in shown}
+        labels = {
+            item["quote"].html_id: supports_note(
+                item, focus is not None and item["record"] == focus["record"]
+            )
+            for item in shown
+        }
+        context.update(
+            marked_text=mark_passages(
+                source.text, [p for p, _ in located if p.anchor in anchors], labels
+            ),
+            quotes=shown,
+            passage_count=len(items),
+            focus=focus,
+            focus_count=sum(1 for item in items if focus and item["record"] == focus["record"]),
+            showing_all=shown is items,
+            notice=notice,
+        )
         return context
+
+    def focus(self, items):
+        """The record `?for=` names, as one of the listed items, and a notice if it names none."""
+        raw = self.request.GET.get("for")
+        if not raw:
+            return None, ""
+        kind, _, key = raw.partition(".")
+        for item in items:
+            record = item["record"]
+            if record._meta.model_name == kind and str(record.natural_key()[0]) == key:
+                return {**item, "ref": raw}, ""
+        return None, gettext(
+            "No record of that name is quoted from this document: every passage is shown."
+        )
+
+
+def supports_note(item, shown):
+    """What a passage supports, written where it ends: hidden unless it is the record's the
+    reader came from, or the passage a link points at (the source's stylesheet)."""
+    return format_html(
+        '<span class="supports {}{}" lang="{}"> <a href="{}">{}: {}</a></span>',
+        item["quote"].html_id,
+        " shown" if shown else "",
+        get_language(),
+        item["record"].get_absolute_url(),
+        capfirst(item["kind"]),
+        in_english(str(item["record"])),
+    )
 
 
 def source_passages_css(request, slug):
