@@ -136,7 +136,7 @@ def test_a_result_opens_its_page_and_its_quote_opens_the_source(browser_page, si
     assert page.locator("h1").inner_text().startswith("CNES–CNSA specific agreement")
 
     page.get_by_role("link", name="see it in the document").first.click()
-    page.wait_for_url("**/sources/cnes-2018-06-china-sco-implementing-agreement/#quote-*")
+    page.wait_for_url("**/sources/cnes-2018-06-china-sco-implementing-agreement/?for=*#quote-*")
     anchor = urlsplit(page.url).fragment
     target = page.locator(f"#{anchor}")
     assert target.evaluate("node => node.tagName") == "MARK"
@@ -223,8 +223,8 @@ def test_a_passage_a_link_points_at_stands_out_in_every_fragment(chromium, site)
     assert others and lit not in others
     # What it supports appears beside it, and beside no other passage.
     shown = page.eval_on_selector_all(
-        ".source-text .supports", "ss => ss.filter(s => getComputedStyle(s).display !== 'none')"
-        ".map(s => s.className)",
+        ".source-text .supports",
+        "ss => ss.filter(s => getComputedStyle(s).display !== 'none').map(s => s.className)",
     )
     assert shown == [f"supports {anchor}"], shown
     top = page.eval_on_selector(f"#{anchor}", "m => m.getBoundingClientRect().top")

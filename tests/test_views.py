@@ -642,3 +642,19 @@ def test_a_passage_filter_that_names_nothing_says_so_and_shows_everything(client
 
 def unescape_url(url):
     return url.replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("path", ["/en/agencies/cnes/", "/en/countries/VN/"])
+def test_a_country_or_agency_timeline_shows_its_events_too(client, loaded, path):
+    from cooperation.models import Agency, Country
+
+    html = page(client, path)
+    chart = html.split('class="chart timeline-chart"')[1].split("</details>")[0]
+    assert 'class="bar series-1"' in chart, "events drawn beside the agreements"
+    head = re.search(r"<thead><tr><th scope=\"col\">Year</th>(.*?)</tr></thead>", chart).group(1)
+    assert ">Agreements<" in head and ">Events<" in head
+    record = (
+        Agency.objects.get(slug="cnes") if "agencies" in path else Country.objects.get(code="VN")
+    )
+    events = sum(int(n) for n in re.findall(r"<td>\d+</td><td>(\d+)</td>", chart))
+    assert events == record.events.exclude(year=None).count()

@@ -36,9 +36,20 @@ RECORD_KINDS = {
 }
 
 
-def agreements_timeline(title, view):
-    """A timeline of a record's agreements by year."""
-    return charts.timeline(title, [(_("Agreements"), view.related_counts()["years"])])
+def agreements_timeline(title, view, events=None):
+    """A timeline of a record's agreements by year, and of its events where it has some."""
+    series = [(_("Agreements"), view.related_counts()["years"])]
+    if events is not None:
+        record = view.object
+        years = once_per_version(
+            catalogue_version(view.request)[0],
+            "related-events",
+            [record._meta.label, record.pk],
+            events.counts_by_year,
+        )
+        if years:
+            series.append((_("Events"), years))
+    return charts.timeline(title, series)
 
 
 class CountryListView(CountedListView):
@@ -69,7 +80,9 @@ class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
                 agreement_count=count_of(Agency.agreements.through.objects, "agency_id")
             ).order_by("name"),
             timeline=agreements_timeline(
-                gettext("Agreements of %(name)s by year") % {"name": country.local_name}, self
+                gettext("Agreements of %(name)s by year") % {"name": country.local_name},
+                self,
+                events=country.events.all(),
             ),
             timeline_within=[("country", country.code)],
             world_map=self.partners_map(),
@@ -118,6 +131,7 @@ class AgencyDetailView(RelatedAgreementsMixin, RecordDetailView):
             timeline=agreements_timeline(
                 gettext("Agreements of %(name)s by year") % {"name": agency.acronym or agency.name},
                 self,
+                events=agency.events.all(),
             ),
             timeline_within=[("agency", agency.slug)],
             missions=agency.missions.all()[:50],
