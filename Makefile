@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke bench-datasette bench-datasette-smoke soak soak-smoke evaluate-ingest bench-ingest bench-ingest-smoke api-check api-check-smoke world-map messages migrations-check clean
+.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke bench-datasette bench-datasette-smoke soak soak-smoke evaluate-ingest bench-ingest bench-ingest-smoke api-check api-check-smoke lighthouse lighthouse-smoke world-map messages migrations-check clean
 
 # The interface's translations, compiled from the .po files (the .mo are build output, not
 # committed), whenever a .po changes.
@@ -25,7 +25,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # What the browser and validator tests need: Debian's Chromium and jing, axe-core and the Nu Html Checker
-# (vnu-jar; it runs on the Java already here), and world-atlas, into node_modules/, not committed.
+# (vnu-jar; it runs on the Java already here), Lighthouse and world-atlas, into node_modules/, not
+# committed.
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	command -v jing >/dev/null || (apt-get update -qq && apt-get install -y -qq jing)
@@ -33,7 +34,7 @@ browser-deps:
 	command -v xgettext >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	@# One npm call for all: a later --no-save install would prune the others as extraneous.
 	@# world-atlas (Natural Earth's countries) is what the world map is converted from.
-	test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar -a -f node_modules/world-atlas/countries-50m.json || npm install --no-save --no-package-lock --silent axe-core@4 vnu-jar world-atlas@2.0.2
+	test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar -a -f node_modules/world-atlas/countries-50m.json -a -x node_modules/.bin/lighthouse || npm install --no-save --no-package-lock --silent axe-core@4 vnu-jar world-atlas@2.0.2 lighthouse@12
 
 # The load generator of the benchmark.
 bench-deps:
@@ -109,6 +110,14 @@ format: install
 
 # The French catalogue brought up to date with the code and templates (GNU gettext's xgettext,
 # a developer's tool); then translate what is new in locale/fr/LC_MESSAGES/django.po.
+# Lighthouse's accessibility audit (every score must be 100): ten pages at phone and desktop
+# size, and three at phone size in CI.
+lighthouse: install browser-deps
+	$(BIN)/python bench/lighthouse.py
+
+lighthouse-smoke: install browser-deps
+	$(BIN)/python bench/lighthouse.py --smoke
+
 # The world map's shapes (cooperation/world.json), converted again from world-atlas; commit the result.
 world-map: install browser-deps
 	$(DEV) $(BIN)/python manage.py build_world_map
