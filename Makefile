@@ -108,8 +108,6 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The French catalogue brought up to date with the code and templates (GNU gettext's xgettext,
-# a developer's tool); then translate what is new in locale/fr/LC_MESSAGES/django.po.
 # Lighthouse's accessibility audit (every score must be 100): ten pages at phone and desktop
 # size, and three at phone size in CI.
 lighthouse: install browser-deps
@@ -122,6 +120,8 @@ lighthouse-smoke: install browser-deps
 world-map: install browser-deps
 	$(DEV) $(BIN)/python manage.py build_world_map
 
+# The French catalogue brought up to date with the code and templates (GNU gettext's xgettext,
+# a developer's tool); then translate what is new in locale/fr/LC_MESSAGES/django.po.
 messages: install
 	$(DEV) $(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=var --no-obsolete
 

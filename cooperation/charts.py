@@ -189,7 +189,7 @@ class Network:
     size: float
     margin: float = 0  # room on each side for the labels
     table: list = field(default_factory=list)  # every Link of the organisations shown
-    ranked: int = 0  # organisations party to at least one agreement
+    ranked: int = 0  # organisations party to any agreement, shown or not
 
     @property
     def view_box(self):
@@ -197,7 +197,15 @@ class Network:
 
     @property
     def partial(self):
-        return self.ranked > len(self.nodes) or len(self.table) > len(self.links)
+        return self.some_nodes or self.some_links
+
+    @property
+    def some_nodes(self):
+        return self.ranked > len(self.nodes)
+
+    @property
+    def some_links(self):
+        return len(self.table) > len(self.links)
 
 
 LABEL_LINE = 18  # characters of a label's line: a long name is wrapped, never cut
@@ -226,7 +234,7 @@ def network(agencies, pairs, *, ranked=0, size=560, most_links=60):
     if hub is not None:
         ring.remove(hub)
         hub.x = hub.y = centre
-        hub.lines = [(0, line) for line in _wrapped(hub.label)]
+        hub.lines = [(0 if i == 0 else 13, line) for i, line in enumerate(_wrapped(hub.label))]
         hub.label_x, hub.label_y, hub.anchor = centre, round(centre + hub.r + 13, 1), "middle"
     radius = size / 2 - 60
     for index, node in enumerate(ring):

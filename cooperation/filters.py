@@ -416,29 +416,29 @@ class AgreementFilter(django_filters.FilterSet):
         }
 
     def _ranked(self, name, counts):
-        options = [(value, text) for value, text in self.options[name] if counts.get(value)]
-        options.sort(key=lambda option: (-counts[option[0]], option[1]))
-        return options
+        """The options with results, most first: values only, since the summary is kept for
+        every language (ties are ordered by name in the reader's, in `facets`)."""
+        return sorted((value for value, n in counts.items() if n), key=lambda v: -counts[v])
 
     def facets(self, *, limit=15, expanded=()):
         """Each option with how many agreements it would give, the other filters applied: the
         `limit` with most results, and every chosen one; every option with results, by name,
         for the facets `expanded`."""
         summary = self.summary()
-        labels = None
         facets = []
         for name, label in FACETS:
             counts, chosen = summary["counts"][name], self.selected(name)
-            ranked = summary["ranked"][name]
+            ranked, labels = summary["ranked"][name], dict(self.options[name])
+            named = [(value, labels.get(value, value)) for value in ranked]
             if name in expanded:
-                shown = sorted(ranked, key=lambda option: option[1].casefold())
+                shown = sorted(named, key=lambda option: option[1].casefold())
             else:
-                shown = ranked[:limit]
+                # Most first, and among equals by name in the reader's language.
+                named.sort(key=lambda option: (-counts[option[0]], option[1].casefold()))
+                shown = named[:limit]
             listed = {value for value, _ in shown}
             missing = [value for value in chosen if value not in listed]
-            if missing:
-                labels = labels or {n: dict(self.options[n]) for n, _ in FACETS}
-                shown = shown + [(value, labels[name].get(value, value)) for value in missing]
+            shown += [(value, labels.get(value, value)) for value in missing]
             options = [
                 Option(value, text, counts.get(value, 0), value in chosen) for value, text in shown
             ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 _LINE_END_HYPHEN = re.compile(r"-[ \t]*\r?\n\s*")
@@ -77,10 +77,12 @@ def mark_passages(text, passages, labels=None):
     for start, end in pairwise(boundaries):
         piece = escape(text[start:end])
         covering = [p for p in passages if p.start <= start and end <= p.end]
-        ending = "".join(labels.get(p.anchor, "") for p in passages if p.end == end)
         if not covering:
-            html.append(piece + ending)
+            html.append(piece)
             continue
+        ending = "".join(
+            conditional_escape(labels.get(p.anchor, "")) for p in covering if p.end == end
+        )
         # One <mark> for each passage that starts here (nested when several do), so that every
         # passage's anchor is a visible, highlighted element; a plain <mark> otherwise. Every
         # fragment is classed with the anchors of the passages it belongs to, so that the

@@ -378,14 +378,18 @@ class AgreementViewSet(CatalogueViewSet):
         facets = {}
         for name, _label in FACETS:
             counts, chosen = summary["counts"][name], filterset.selected(name)
+            labels = dict(filterset.options[name])
+            ranked = sorted(
+                summary["ranked"][name], key=lambda v: (-counts[v], str(labels.get(v, v)))
+            )
             facets[name] = [
                 {
                     "value": value,
-                    "label": str(text),
+                    "label": str(labels.get(value, value)),
                     "count": counts[value],
                     "chosen": value in chosen,
                 }
-                for value, text in summary["ranked"][name]
+                for value in ranked
             ]
         years = [{"year": year, "count": n} for year, n in summary["years"]]
         return Response({"total": summary["total"], "facets": facets, "years": years})

@@ -71,3 +71,9 @@ class CatalogueModel(models.Model):
 
     def natural_key(self):
         return (getattr(self, self.natural_key_field),)
+
+    @property
+    def ref(self):
+        """`agreement.cnes-usth-mou-2015`: the record as the site's query strings name it (a
+        source page's `?for=`, the report form's `?record=`)."""
+        return f"{self._meta.model_name}.{self.natural_key()[0]}"

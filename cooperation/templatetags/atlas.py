@@ -51,12 +51,6 @@ def _foreign(text):
 
 
 @register.filter
-def record_ref(record):
-    """`agreement.cnes-usth-mou-2015`: a record as a source page's `?for=` names it."""
-    return f"{record._meta.model_name}.{record.natural_key()[0]}"
-
-
-@register.filter
 def in_english(text):
     """`{{ agreement.local_title|in_english }}`: the text, in a `lang="en"` span on a page in
     another language."""

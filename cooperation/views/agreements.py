@@ -129,9 +129,8 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         # state (the template keeps it, under `facets_key`): made only when it is not kept.
         context.update(
             notices=self.notices + self.filterset.all_notices,
-            facets_key=digest(
-                [pair for pair in state if pair[0] != "sort"] + [("all", e) for e in self.expanded]
-            ),
+            facets_key=digest([pair for pair in state if pair[0] != "sort"]),
+            expanded_key=",".join(sorted(self.expanded)),
             facets=SimpleLazyObject(lambda: self.facets(state)),
             expanded=self.expanded,
             year_options=SimpleLazyObject(self.year_options),
@@ -160,7 +159,9 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
         return charts.timeline(_("Matching agreements by year"), [(_("Agreements"), counts)])
 
     def facets(self, state):
-        """The facets, each with the address that lists it whole, or short again."""
+        """The facets, each with the address that lists it whole, or short again (without the
+        sort: the facets are kept once for every sort of a search)."""
+        state = [pair for pair in state if pair[0] != "sort"]
         facets = self.filterset.facets(expanded=self.expanded)
         for facet in facets:
             others = [name for name in self.expanded if name != facet.name]
@@ -175,15 +176,22 @@ class AgreementListView(ForgivingPaginationMixin, FilterView):
 
     def world_map(self):
         """The results by country, each country a link to the results it has: the results
-        and that country (match=all once a country is chosen). With several countries of
-        which either may match, that is no one address: only the chosen are links, to theirs."""
-        filterset, state = self.filterset, self.filterset.state()
+        and that country (match=all once a country is chosen). With several countries or
+        parties of which either may match, that is no one address: only the chosen countries
+        are links, to theirs."""
+        filterset = self.filterset
+        # Without the sort: the map is kept once for every sort of a search.
+        state = [pair for pair in filterset.state() if pair[0] != "sort"]
         chosen = filterset.selected("country")
         linked = None
-        if len(chosen) > 1 and not filterset.matches_all():
-            state, linked = [pair for pair in state if pair[0] != "country"], frozenset(chosen)
-        elif chosen and not filterset.matches_all():
-            state = [*state, ("match", "all")]
+        if chosen and not filterset.matches_all():
+            if len(chosen) > 1 or len(filterset.selected("agency")) > 1:
+                # "Either of these and that one" has no address: match=all would ask for every
+                # chosen country and party at once.
+                state = [pair for pair in state if pair[0] != "country"]
+                linked = frozenset(chosen)
+            else:
+                state = [*state, ("match", "all")]
         return charts.WorldMap(
             _("Matching agreements by country"),
             filterset.summary()["countries"],

@@ -80,7 +80,7 @@ class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
                 agreement_count=count_of(Agency.agreements.through.objects, "agency_id")
             ).order_by("name"),
             timeline=agreements_timeline(
-                gettext("Agreements of %(name)s by year") % {"name": country.local_name},
+                gettext("Agreements and events of %(name)s by year") % {"name": country.local_name},
                 self,
                 events=country.events.all(),
             ),
@@ -129,7 +129,8 @@ class AgencyDetailView(RelatedAgreementsMixin, RecordDetailView):
         agency = self.object
         context.update(
             timeline=agreements_timeline(
-                gettext("Agreements of %(name)s by year") % {"name": agency.acronym or agency.name},
+                gettext("Agreements and events of %(name)s by year")
+                % {"name": agency.acronym or agency.name},
                 self,
                 events=agency.events.all(),
             ),
@@ -197,8 +198,9 @@ class SourceListView(CountedListView):
 
 class SourceDetailView(RecordDetailView):
     """A document in full, every quoted passage marked and listed with the record it supports.
-    `?for=agreement.<slug>` (what a record's "see it in the document" gives) marks only that
-    record's passages, each with a note of what it supports; `&passages=all` marks every one."""
+    `?for=agreement.<slug>` (any record: `agency.cnes`…; what a record's "see it in the
+    document" gives) marks only that record's passages, each with a note of what it supports;
+    `&passages=all` marks every one."""
 
     model = Source
 
@@ -227,7 +229,12 @@ class SourceDetailView(RecordDetailView):
             shown = [item for item in items if item["record"] == focus["record"]]
         else:
             shown = items
-        anchors = {item["quote"].html_id for item in shown}
+        located_ids = {passage.anchor for passage, _ in located}
+        anchors = (
+            located_ids
+            if shown is items
+            else {item["quote"].html_id for item in shown} & located_ids
+        )
         labels = {
             item["quote"].html_id: supports_note(
                 item, focus is not None and item["record"] == focus["record"]
@@ -241,7 +248,7 @@ class SourceDetailView(RecordDetailView):
             quotes=shown,
             passage_count=len(items),
             focus=focus,
-            focus_count=sum(1 for item in items if focus and item["record"] == focus["record"]),
+            focus_count=len(anchors) if focus and shown is not items else 0,
             showing_all=shown is items,
             notice=notice,
         )
@@ -252,10 +259,8 @@ class SourceDetailView(RecordDetailView):
         raw = self.request.GET.get("for")
         if not raw:
             return None, ""
-        kind, _, key = raw.partition(".")
         for item in items:
-            record = item["record"]
-            if record._meta.model_name == kind and str(record.natural_key()[0]) == key:
+            if item["record"].ref == raw:
                 return {**item, "ref": raw}, ""
         return None, gettext(
             "No record of that name is quoted from this document: every passage is shown."
