@@ -290,6 +290,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Readers' reports of mistakes (cooperation.views.reports): how many one address may send in an
+# hour; past that a 429, and nothing is stored.
+READER_REPORTS_PER_HOUR = env_int("READER_REPORTS_PER_HOUR", 10)
+
 # Curator logins: after AXES_FAILURE_LIMIT failed attempts for one username from one address,
 # that pair is locked out for AXES_COOLOFF_HOURS; `manage.py axes_reset_username NAME` unlocks.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

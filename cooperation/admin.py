@@ -6,6 +6,9 @@ from django.contrib.contenttypes.admin import BaseGenericInlineFormSet, GenericT
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,6 +23,8 @@ from .models import (
     Person,
     PressRelease,
     Quote,
+    Report,
+    ReportStatus,
     Role,
     Source,
     Theme,
@@ -418,6 +423,97 @@ class FixtureSnapshotAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """The readers' reports, a queue: new, in progress, fixed or declined. What a reader wrote
+    is read-only; curators set the status and keep notes."""
+
+    list_display = ["created_at", "status", "about", "problem_excerpt", "answer_to"]
+    list_filter = ["status", "content_type", "created_at"]
+    search_fields = ["problem", "correction", "record_label", "email", "curator_notes"]
+    list_select_related = ["content_type"]
+    date_hierarchy = "created_at"
+    fields = [
+        "status",
+        "about",
+        "problem",
+        "correction",
+        "email",
+        "language",
+        "curator_notes",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [
+        "about",
+        "problem",
+        "correction",
+        "email",
+        "language",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["mark_in_progress", "mark_fixed", "mark_declined"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("record")
+
+    def has_add_permission(self, request):
+        return False  # readers write them, on the site
+
+    @admin.display(description=_("about"), ordering="record_label")
+    def about(self, obj):
+        """The record, with links to its page and to its change form."""
+        if obj.record is None:
+            return obj.record_label or _("The site as a whole")
+        meta = obj.record._meta
+        try:
+            change = reverse(
+                f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.record.pk]
+            )
+        except NoReverseMatch:
+            change = ""
+        return format_html(
+            '{} <a href="{}">{}</a>{}',
+            obj.record,
+            obj.record.get_absolute_url(),
+            _("page"),
+            format_html(' · <a href="{}">{}</a>', change, _("edit")) if change else "",
+        )
+
+    @admin.display(description=_("what is wrong"))
+    def problem_excerpt(self, obj):
+        return Truncator(obj.problem).chars(90)
+
+    @admin.display(description=_("e-mail"), boolean=True)
+    def answer_to(self, obj):
+        return bool(obj.email)
+
+    def mark(self, request, queryset, status):
+        changed = queryset.update(status=status)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d report marked %(status)s.",
+                "%(count)d reports marked %(status)s.",
+                changed,
+            )
+            % {"count": changed, "status": ReportStatus(status).label.lower()},
+        )
+
+    @admin.action(description=_("Mark as in progress"), permissions=["change"])
+    def mark_in_progress(self, request, queryset):
+        self.mark(request, queryset, ReportStatus.IN_PROGRESS)
+
+    @admin.action(description=_("Mark as fixed"), permissions=["change"])
+    def mark_fixed(self, request, queryset):
+        self.mark(request, queryset, ReportStatus.FIXED)
+
+    @admin.action(description=_("Mark as declined"), permissions=["change"])
+    def mark_declined(self, request, queryset):
+        self.mark(request, queryset, ReportStatus.DECLINED)
 
 
 # "Add a press release": the ingest assistant's review desk (cooperation/ingest/review.py).

@@ -17,6 +17,9 @@ def curator_codenames():
         "view_pressrelease",
         "change_proposal",
         "view_proposal",
+        # They work through the readers' reports (which only readers write).
+        "change_report",
+        "view_report",
     ]
     for model in catalogue_models():
         actions = ("add", "change", "view", *(("delete",) if model in inline else ()))

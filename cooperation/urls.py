@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 
 from . import views
 from .caching import versioned
+from .views import reports
 from .views.data import DataView
 from .views.records import source_passages_css
 
@@ -61,4 +62,7 @@ urlpatterns = [
         versioned(source_passages_css),
         name="source_passages_css",
     ),
+    # A reader's report of a mistake: a form, never cached, never shown to other readers.
+    path("report/", reports.report, name="report"),
+    path("report/thanks/", reports.thanks, name="report_thanks"),
 ]

@@ -254,6 +254,7 @@ PAGES = [
     "/en/sources/",
     "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/",
     "/en/about/",
+    "/en/report/?record=agreement.cnes-usth-mou-2015",
     "/no-such-page/",
 ]
 
@@ -394,3 +395,36 @@ def test_a_reader_in_french_goes_from_home_to_a_source_and_back_in_french(browse
     # The bare address now opens in French: the reader chose it.
     page.goto(f"{site}/agreements/")
     assert urlsplit(page.url).path == "/fr/agreements/"
+
+
+def test_a_reader_reports_a_mistake_and_a_curator_fixes_it(browser_page, site, curator_account):
+    """The reader's side and the curator's: a report from an agreement's page, on the admin's
+    index, the record corrected, the report marked fixed. (The record's public change log is
+    the history's part of the issue, still to come.)"""
+    page = browser_page
+    page.goto(f"{site}/agreements/cnes-usth-mou-2015/")
+    page.get_by_role("link", name="Report a mistake on this page").click()
+    page.get_by_label("What is wrong?").fill("The memorandum was signed in Hanoi, not Paris.")
+    page.get_by_label("Your e-mail (optional)").fill("reader@example.org")
+    page.get_by_role("button", name="Send to the curators").click()
+    assert "Your report is with the curators" in page.locator("main").inner_text()
+
+    page.goto(f"{site}/admin/")
+    page.get_by_label("Username").fill(curator_account)
+    page.get_by_label("Password").fill(CURATOR["password"])
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="1 new report from readers").click()
+    row = page.locator("#result_list tbody tr").first
+    assert "signed in Hanoi" in row.inner_text()
+    page.get_by_role("link", name="edit").first.click()
+    page.locator("#id_notes").fill("Place checked against the release.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+
+    page.goto(f"{site}/admin/cooperation/report/")
+    page.locator("#result_list tbody input[type=checkbox]").first.check()
+    page.locator("select[name=action]").select_option("mark_fixed")
+    page.get_by_role("button", name="Go").click()
+    assert "1 report marked fixed." in page.locator(".messagelist").inner_text()
+    page.goto(f"{site}/admin/")
+    assert "No new report from readers." in page.locator("#content").inner_text()

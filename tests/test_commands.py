@@ -368,7 +368,7 @@ def test_a_quote_keeps_its_anchor_when_its_text_is_corrected(client, loaded, cur
     assert f'id="quote-{anchor}"' in source
     agreement = Agreement.objects.get(slug=record["slug"])
     assert (
-        f'href="/en/sources/{kept.source.slug}/#quote-{anchor}"'
+        f'href="/en/sources/{kept.source.slug}/?for={agreement.ref}#quote-{anchor}"'
         in client.get(agreement.get_absolute_url()).content.decode()
     )
 

@@ -14,6 +14,7 @@ from .agreements import Agreement, AgreementKind, AgreementStatus
 from .base import CatalogueModel
 from .bookkeeping import CatalogueVersion, FixtureSnapshot
 from .ingest import Decision, PressRelease, Proposal, ProposalKind
+from .reports import Report, ReportStatus
 from .sources import Quote, Source
 from .vocabulary import Country, Theme
 
@@ -76,6 +77,8 @@ __all__ = [
     "Proposal",
     "ProposalKind",
     "Quote",
+    "Report",
+    "ReportStatus",
     "Role",
     "Source",
     "Theme",

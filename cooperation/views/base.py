@@ -3,6 +3,8 @@ record's agreements."""
 
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView
 
 from ..api.serializers import api_url
@@ -161,8 +163,17 @@ class RecordDetailView(DetailView):
             og_description=getattr(self.object, "summary", "") or None,
             json_ld=describe(self.object, absolute),
             api_url=api_url(self.object, self.request),
+            report_url=report_url(self.object),
         )
         return context
+
+
+def report_url(record=None):
+    """The address of the form that reports a mistake on this record's page."""
+    url = reverse("cooperation:report")
+    if record is None:
+        return url
+    return f"{url}?{urlencode({'record': record.ref})}"
 
 
 class RelatedAgreementsMixin:
