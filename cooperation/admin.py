@@ -30,6 +30,7 @@ from .models import (
     Theme,
 )
 from .quotes import quote_occurs_in
+from .search import fold
 
 
 class VerbatimTextField(forms.CharField):
@@ -106,6 +107,23 @@ class HasSourceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PartiesFilter(admin.SimpleListFilter):
+    """Agreements whose parties the documents do not name (they may say whom it concerns)."""
+
+    title = _("parties")
+    parameter_name = "parties"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("none named")), ("some", _("named"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(parties__isnull=True)
+        if self.value() == "some":
+            return queryset.filter(parties__isnull=False).distinct()
+        return queryset
+
+
 class QuoteInline(GenericTabularInline):
     model = Quote
     formset = QuoteFormSet
@@ -113,6 +131,7 @@ class QuoteInline(GenericTabularInline):
     extra = 0
     autocomplete_fields = ["source"]
     verbose_name = _("quote from a source")
+    verbose_name_plural = _("quotes from the sources")
 
 
 class RoleInline(admin.TabularInline):
@@ -123,11 +142,27 @@ class RoleInline(admin.TabularInline):
 
 
 class CatalogueAdmin(admin.ModelAdmin):
-    """Shared by every catalogue model: text kept verbatim, facet counts, 50 rows a page."""
+    """Shared by every catalogue model: text kept verbatim, facet counts, 50 rows a page, and
+    search as the public site's (no case, no accents: "Hanoï" finds "Hanoi")."""
 
     formfield_overrides = VERBATIM_TEXT
     show_facets = admin.ShowFacets.ALWAYS
     list_per_page = 50
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        needle = fold(search_term).strip()
+        if not needle:
+            return found, duplicates
+        if hasattr(queryset, "search"):  # agreements: the public search, on their search text
+            return found | queryset.search(search_term), True
+        # The record's own text fields, folded: the other catalogue tables are small.
+        own = [name for name in self.search_fields if "__" not in name]
+        rows = queryset.model.objects.values_list("pk", *own)
+        matching = [
+            pk for pk, *values in rows.iterator() if any(needle in fold(v or "") for v in values)
+        ]
+        return found | queryset.filter(pk__in=matching), True
 
     class Media:
         css = {"all": ["css/admin-translations.css"]}  # English and French side by side
@@ -356,6 +391,7 @@ class AgreementAdmin(QuotedAdmin):
         "kind",
         "status",
         HasSourceFilter,
+        PartiesFilter,
         "date_is_inferred",
     ]
     search_fields = [
@@ -411,9 +447,16 @@ class AgreementAdmin(QuotedAdmin):
 
 @admin.register(FixtureSnapshot)
 class FixtureSnapshotAdmin(admin.ModelAdmin):
-    """Read-only: when the files were last loaded or exported. Curators never edit it."""
+    """Read-only: when the files were last loaded or exported. The reload's bookkeeping, shown
+    to administrators only: curators never see it."""
 
     list_display = ["model", "taken_at"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def has_add_permission(self, request):
         return False

@@ -11,7 +11,6 @@ def curator_codenames():
     inline = {child for model in CATALOGUE for child in inline_models(model)}
     # They give the ingest assistant press releases and decide on its proposals.
     codenames = [
-        "view_fixturesnapshot",
         "add_pressrelease",
         "change_pressrelease",
         "view_pressrelease",

@@ -198,8 +198,8 @@ def test_country_names_follow_cldr_in_french(client, loaded):
 
 def test_english_content_is_marked_as_english_and_said_to_be(client, loaded):
     html = client.get("/fr/agencies/cnes/").content.decode()  # no French notes yet
-    assert re.search(r'<p class="note"><span lang="en">[^<]+</span> <span class="untranslated">'
-                     r"\(en anglais\)</span></p>", html)  # fmt: skip
+    assert re.search(r'<h2 id="notes-heading">Notes des conservateurs</h2><p><span lang="en">'
+                     r'[^<]+</span> <span class="untranslated">\(en anglais\)</span></p>', html)  # fmt: skip
     agreement = client.get("/fr/agreements/cnes-usth-mou-extension-2018/").content.decode()
     assert re.search(r'<blockquote cite="[^"]+" lang="en">', agreement)  # quotes stay verbatim
 
