@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "axes",
+    "simple_history",
     "cooperation",
 ]
 
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made an admin change, for the record's history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cooperation.middleware.DatabaseMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from .ingest.review import PressReleaseAdmin
 from .models import (
@@ -141,9 +142,10 @@ class RoleInline(admin.TabularInline):
     autocomplete_fields = ["agency", "source"]
 
 
-class CatalogueAdmin(admin.ModelAdmin):
-    """Shared by every catalogue model: text kept verbatim, facet counts, 50 rows a page, and
-    search as the public site's (no case, no accents: "Hanoï" finds "Hanoi")."""
+class CatalogueAdmin(SimpleHistoryAdmin):
+    """Shared by every catalogue model: text kept verbatim, facet counts, 50 rows a page,
+    search as the public site's (no case, no accents: "Hanoï" finds "Hanoi"), and the record's
+    history with every change's values, who or which command made it, and a revert."""
 
     formfield_overrides = VERBATIM_TEXT
     show_facets = admin.ShowFacets.ALWAYS

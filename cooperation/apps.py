@@ -10,7 +10,7 @@ class CooperationConfig(AppConfig):
     verbose_name = _("Cooperation catalogue")
 
     def ready(self):
-        from . import caching, derived
+        from . import caching, derived, history  # noqa: F401 -- history names its reasons
 
         # After every migrate, the Curators group exists and has the permissions of every model.
         post_migrate.connect(grant_curators, sender=self)

@@ -6,6 +6,7 @@ from django.urls import path, register_converter
 from . import views
 from .caching import versioned
 from .views import reports
+from .views.changes import CatalogueChangesView, ChangesFeed, RecordChangesView
 from .views.data import DataView
 from .views.records import source_passages_css
 
@@ -32,10 +33,13 @@ def page(view_class):
 
 
 def record_pages(section, name, index, record, key="<slug:slug>"):
-    """A kind of record's index and its records' pages: /agencies/ and /agencies/<slug>/."""
+    """A kind of record's index, its records' pages and their change logs: /agencies/,
+    /agencies/<slug>/ and /agencies/<slug>/changes/."""
+    changes = versioned(RecordChangesView.as_view(model=record.model))
     return [
         path(f"{section}/", page(index), name=f"{name}_list"),
         path(f"{section}/{key}/", page(record), name=f"{name}_detail"),
+        path(f"{section}/{key}/changes/", changes, name=f"{name}_changes"),
     ]
 
 
@@ -62,6 +66,9 @@ urlpatterns = [
         versioned(source_passages_css),
         name="source_passages_css",
     ),
+    # What changed in the catalogue, newest first, and its feed.
+    path("changes/", page(CatalogueChangesView), name="changes"),
+    path("changes/feed/", versioned(ChangesFeed()), name="changes_feed"),
     # A reader's report of a mistake: a form, never cached, never shown to other readers.
     path("report/", reports.report, name="report"),
     path("report/thanks/", reports.thanks, name="report_thanks"),

@@ -251,7 +251,7 @@ def form_data(response):
     form = response.context["adminform"].form
     for name in form.fields:
         put(form, name)
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", ()):
         formset = inline.formset
         for name in formset.management_form.fields:
             put(formset.management_form, name)

@@ -255,6 +255,8 @@ PAGES = [
     "/en/sources/cnes-2018-11-vietnam-prime-minister-visit/",
     "/en/about/",
     "/en/report/?record=agreement.cnes-usth-mou-2015",
+    "/en/agreements/cnes-usth-mou-2015/changes/",
+    "/en/changes/",
     "/no-such-page/",
 ]
 
@@ -399,8 +401,8 @@ def test_a_reader_in_french_goes_from_home_to_a_source_and_back_in_french(browse
 
 def test_a_reader_reports_a_mistake_and_a_curator_fixes_it(browser_page, site, curator_account):
     """The reader's side and the curator's: a report from an agreement's page, on the admin's
-    index, the record corrected, the report marked fixed. (The record's public change log is
-    the history's part of the issue, still to come.)"""
+    index, the record corrected, the report marked fixed, and the correction in the record's
+    public change log."""
     page = browser_page
     page.goto(f"{site}/agreements/cnes-usth-mou-2015/")
     page.get_by_role("link", name="Report a mistake on this page").click()
@@ -428,3 +430,11 @@ def test_a_reader_reports_a_mistake_and_a_curator_fixes_it(browser_page, site, c
     assert "1 report marked fixed." in page.locator(".messagelist").inner_text()
     page.goto(f"{site}/admin/")
     assert "No new report from readers." in page.locator("#content").inner_text()
+
+    # The record's public change log shows the change, with its date and not its curator.
+    page.goto(f"{site}/agreements/cnes-usth-mou-2015/")
+    page.get_by_role("link", name="Its change log").click()
+    latest = page.locator(".change-log > li").first
+    assert "Place checked against the release." in latest.inner_text()
+    assert latest.locator("time").get_attribute("datetime").startswith("20")
+    assert curator_account not in page.locator("main").inner_text()

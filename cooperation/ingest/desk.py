@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from ..history import changes_made_by
 from ..models import (
     Agency,
     Agreement,
@@ -97,9 +98,12 @@ def accept(proposal, edits=None, user=None):
         "mission": _mission,
         "event": _event,
     }[proposal.kind]
-    record = maker(data, source, proposal.release)
-    for quote in data.get("quotes") or [data["quote"]]:
-        _quote(record, source, quote)
+    # The history names the assistant and the release; the curator who accepted is its user
+    # (the admin's request).
+    with changes_made_by(f"ingest assistant, press release {proposal.release.pk}"):
+        record = maker(data, source, proposal.release)
+        for quote in data.get("quotes") or [data["quote"]]:
+            _quote(record, source, quote)
     proposal.data = data
     proposal.decision = Decision.ACCEPTED
     proposal.decided_at, proposal.decided_by = timezone.now(), user

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ..dates import PartialDate, chronological
 from ..translated import Translated, in_french
 from .actors import Agency, Person
-from .base import CatalogueModel, DatedQuerySet
+from .base import CatalogueModel, DatedQuerySet, kept_history
 from .sources import quotes_with_sources
 from .vocabulary import Country, Theme
 
@@ -74,6 +74,7 @@ class Mission(CatalogueModel, PartialDate):
     quotes = GenericRelation("Quote", related_query_name="mission")
 
     objects = MissionQuerySet.as_manager()
+    history = kept_history(m2m_fields=["partners", "countries", "themes"])
 
     local_summary = Translated("summary")
     local_notes = Translated("notes")
@@ -151,6 +152,7 @@ class Event(CatalogueModel, PartialDate):
     quotes = GenericRelation("Quote", related_query_name="event")
 
     objects = EventQuerySet.as_manager()
+    history = kept_history(m2m_fields=["participants", "agencies", "missions"])
 
     local_name = Translated("name")
     local_summary = Translated("summary")

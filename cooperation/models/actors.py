@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..translated import Translated, in_french
-from .base import CatalogueModel, CatalogueQuerySet, count_of
+from .base import CatalogueModel, CatalogueQuerySet, count_of, kept_history
 from .sources import quotes_with_sources
 from .vocabulary import Country
 
@@ -72,6 +72,7 @@ class Agency(CatalogueModel):
     quotes = GenericRelation("Quote", related_query_name="agency")
 
     objects = AgencyQuerySet.as_manager()
+    history = kept_history()
 
     local_notes = Translated("notes")
 
@@ -116,6 +117,7 @@ class Person(CatalogueModel):
     inline = ("roles", "quotes")
 
     objects = PersonQuerySet.as_manager()
+    history = kept_history()
 
     local_notes = Translated("notes")
 
@@ -149,6 +151,8 @@ class Role(models.Model):
     source = models.ForeignKey(
         "Source", on_delete=models.PROTECT, related_name="roles", verbose_name=_("source")
     )
+
+    history = kept_history()
 
     class Meta:
         verbose_name = _("role")

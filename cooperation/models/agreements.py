@@ -11,7 +11,7 @@ from ..dates import PartialDate, chronological
 from ..translated import Translated, in_french
 from .activities import Event, Mission
 from .actors import Agency, Person, Role
-from .base import CatalogueModel, DatedQuerySet, counts_by
+from .base import CatalogueModel, DatedQuerySet, counts_by, kept_history
 from .sources import Quote, quotes_with_sources
 from .vocabulary import Country, Theme
 
@@ -264,6 +264,11 @@ class Agreement(CatalogueModel, PartialDate):
     )
 
     objects = AgreementQuerySet.as_manager()
+    # Its curated relations; `countries`, `search_text` and `links` are derived from them.
+    history = kept_history(
+        m2m_fields=["parties", "signatories", "themes", "missions", "countries_concerned"],
+        excluded=["search_text", "links"],
+    )
 
     local_title = Translated("title")
     local_summary = Translated("summary")

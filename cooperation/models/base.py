@@ -50,6 +50,15 @@ def counts_by_year_of(**querysets):
     return counted
 
 
+def kept_history(*, m2m_fields=(), excluded=()):
+    """Every change to a record kept with its values, when and by whom or by what command
+    (django-simple-history): its fields and its curated relations, never what the database or
+    the model layer derives (`changed_at`, search text…)."""
+    from simple_history.models import HistoricalRecords
+
+    return HistoricalRecords(excluded_fields=["changed_at", *excluded], m2m_fields=m2m_fields)
+
+
 class CatalogueModel(models.Model):
     """A record identified by a stable natural key (a slug or a code), never by its database id."""
 

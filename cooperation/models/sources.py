@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ..dates import PartialDate, chronological
 from ..quotes import quote_occurs_in
 from ..translated import Translated, in_french
-from .base import CatalogueModel, CatalogueQuerySet, counts_by
+from .base import CatalogueModel, CatalogueQuerySet, counts_by, kept_history
 
 
 class SourceQuerySet(CatalogueQuerySet):
@@ -53,6 +53,7 @@ class Source(CatalogueModel, PartialDate):
     inline = ()
 
     objects = SourceQuerySet.as_manager()
+    history = kept_history()
 
     local_notes = Translated("notes")
 
@@ -96,6 +97,8 @@ class Quote(models.Model):
             "Its stable name on the source's page (#quote-…), kept when the text changes.",
         ),
     )
+
+    history = kept_history()
 
     class Meta:
         verbose_name = _("quote")

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..translated import Translated, in_french
-from .base import CatalogueModel, CatalogueQuerySet, counts_by
+from .base import CatalogueModel, CatalogueQuerySet, counts_by, kept_history
 from .sources import quotes_with_sources
 
 
@@ -44,6 +44,7 @@ class Theme(CatalogueModel):
     quotes = GenericRelation("Quote", related_query_name="theme")
 
     objects = ThemeQuerySet.as_manager()
+    history = kept_history()
 
     local_name = Translated("name")
     local_description = Translated("description")
@@ -93,6 +94,7 @@ class Country(CatalogueModel):
     quotes = GenericRelation("Quote", related_query_name="country")
 
     objects = CountryQuerySet.as_manager()
+    history = kept_history()
 
     class Meta:
         verbose_name = _("country")

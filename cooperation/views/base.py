@@ -164,6 +164,11 @@ class RecordDetailView(DetailView):
             json_ld=describe(self.object, absolute),
             api_url=api_url(self.object, self.request),
             report_url=report_url(self.object),
+            last_changed=self.object.changed_at,
+            changes_url=reverse(
+                f"cooperation:{self.object._meta.model_name}_changes",
+                args=[self.object.natural_key()[0]],
+            ),
         )
         return context
 

@@ -10,6 +10,7 @@ would be lost: the command lists them and refuses, unless --force is given. Run
 `manage.py export_fixtures` first to keep them.
 """
 
+import subprocess
 from pathlib import Path
 
 from django.conf import settings
@@ -29,7 +30,28 @@ from cooperation.fixture_files import (
     save_snapshot,
     unexported_changes,
 )
+from cooperation.history import changes_made_by
 from cooperation.models import analyze_catalogue
+
+
+def reload_reason(directory):
+    """What the records' history says of a reload: the command and the files' commit."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(directory), "log", "-1", "--format=%h", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        commit = found.stdout.strip() if found.returncode == 0 else ""
+        if commit:
+            status = ["git", "-C", str(directory), "status", "--porcelain", "--", "."]
+            edited = subprocess.run(status, capture_output=True, text=True, timeout=10)
+            if edited.stdout.strip():
+                commit += " with uncommitted edits"
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"reload_fixtures, fixtures at {commit}" if commit else "reload_fixtures"
 
 
 class Command(BaseCommand):
@@ -71,7 +93,7 @@ class Command(BaseCommand):
                 if not dry_run:
                     # Derived data (search text, countries) is refreshed, and the version
                     # bumped, once after every write (not at all if nothing was written).
-                    with refresh_deferred():
+                    with refresh_deferred(), changes_made_by(reload_reason(directory)):
                         apply_reload(plans)
                     if is_fixtures_dir(directory):
                         save_snapshot(desired)
