@@ -476,7 +476,7 @@ class ReportAdmin(admin.ModelAdmin):
     is read-only; curators set the status and keep notes."""
 
     list_display = ["created_at", "status", "about", "problem_excerpt", "answer_to"]
-    list_filter = ["status", "content_type", "created_at"]
+    list_filter = ["status", ("content_type", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["problem", "correction", "record_label", "email", "curator_notes"]
     list_select_related = ["content_type"]
     date_hierarchy = "created_at"
