@@ -75,11 +75,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the security headers on every response, static files and /healthz included.
+    "cooperation.middleware.SecurityHeadersMiddleware",
+    # Before anything reads a body (the CSRF check would spool an upload to a temporary file).
+    "cooperation.middleware.RequestBodyMiddleware",
     "cooperation.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "cooperation.middleware.PermissionsPolicyMiddleware",
     # Before CommonMiddleware, as django-cors-headers asks: the API's answers to any origin.
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -263,6 +266,9 @@ if ADMIN_URL == "/":
 # sent over HTTPS only and browsers are told to use nothing else for a year.
 SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=not DEBUG)
 BEHIND_HTTPS_PROXY = env_flag("BEHIND_HTTPS_PROXY")
+# How many proxies of ours stand before the app (each appends to X-Forwarded-For): the client's
+# address is the one the outermost appended (cooperation.logins.client_address).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 1)
 if BEHIND_HTTPS_PROXY:
     # Only behind a proxy that sets this header itself (and drops the client's own).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -294,6 +300,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The largest request body the admin takes (a press release's PDF for the ingest assistant).
+ADMIN_UPLOAD_LIMIT = env_int("ADMIN_UPLOAD_LIMIT", 20 * 1024 * 1024)
+
 # Readers' reports of mistakes (cooperation.views.reports): how many one address may send in an
 # hour; past that a 429, and nothing is stored.
 READER_REPORTS_PER_HOUR = env_int("READER_REPORTS_PER_HOUR", 10)
@@ -307,8 +316,8 @@ AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_RESET_ON_SUCCESS = True
 # Failures during a lock-out do not prolong it: else anyone could keep a curator out for ever.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-if BEHIND_HTTPS_PROXY:
-    AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
+# The address as the site reads it everywhere: never an X-Forwarded-For the client wrote.
+AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
 
 # Errors go to standard error with the request's path ("Internal Server Error: /agreements/").
 # Refused requests ("django.security.DisallowedHost", "…TooManyFieldsSent") keep one line each.

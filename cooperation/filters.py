@@ -63,13 +63,22 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+# Control characters (a NUL, a newline…) as they are shown back to a reader: visible, inert.
+_CONTROLS = {code: "\ufffd" for code in [*range(32), 127]}
+
+
 @dataclass
 class Notice:
-    """A part of the query string that was ignored, and why."""
+    """A part of the query string that was ignored, and why. The parameter and its value are
+    shown as given, but for control characters, each shown as �."""
 
     parameter: str
     value: str
     reason: str
+
+    def __post_init__(self):
+        self.parameter = str(self.parameter).translate(_CONTROLS)
+        self.value = str(self.value).translate(_CONTROLS)
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""Middleware: the health check, the Permissions-Policy header, one consistent snapshot per page,
-and clear pages when the database does not answer or refuses what a request carried."""
+"""Middleware: the security headers on every response, request bodies refused unread where no
+page takes one, the health check, one consistent snapshot per page, and clear pages when the
+database does not answer or refuses what a request carried."""
 
 import logging
 from contextlib import ExitStack, contextmanager
@@ -57,16 +58,85 @@ class HealthCheckMiddleware:
         return response
 
 
-class PermissionsPolicyMiddleware:
-    """Send PERMISSIONS_POLICY, which Django's SecurityMiddleware does not know about."""
+class SecurityHeadersMiddleware:
+    """First in the chain, so that every response carries the site's security headers: pages,
+    static files (answered by WhiteNoise before the CSP middleware), `/healthz`, the redirect to
+    HTTPS. Django's and django-csp's own headers stand where they set them; this fills in what
+    they never see. Also: HEAD answers carry no body (the page's length stays in
+    Content-Length), and the static files' manifest is not served."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        self.headers = {
+            "Content-Security-Policy": "; ".join(
+                f"{name} {' '.join(values)}" for name, values in directives.items()
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": settings.X_FRAME_OPTIONS,
+            "Referrer-Policy": settings.SECURE_REFERRER_POLICY,
+            "Cross-Origin-Opener-Policy": settings.SECURE_CROSS_ORIGIN_OPENER_POLICY,
+            "Permissions-Policy": settings.PERMISSIONS_POLICY,
+        }
+        self.manifest = f"/{settings.STATIC_URL.strip('/')}/staticfiles.json"
 
     def __call__(self, request):
-        response = self.get_response(request)
-        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.path == self.manifest:
+            response = HttpResponse("Not found\n", status=404, content_type="text/plain")
+        else:
+            response = self.get_response(request)
+        for name, value in self.headers.items():
+            response.headers.setdefault(name, value)
+        if request.method == "HEAD" and not response.streaming and response.content:
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
         return response
+
+
+# Where a request may carry a body, and how large: a reader's report (a few kilobytes of text)
+# and the curators' admin (a press release to ingest). Anywhere else a body is refused unread.
+REPORT_BODY_LIMIT = 64 * 1024
+
+
+class RequestBodyMiddleware:
+    """Refuse a body a page does not expect before anything reads it (the CSRF check would
+    read a 200 MB upload into a temporary file to find its token): a method other than GET,
+    HEAD or OPTIONS is a 405 on public pages, and a body over the limit a 413 where bodies are
+    taken. The proxy caps bodies too (README, Deployment)."""
+
+    SAFE = ("GET", "HEAD", "OPTIONS")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin = "/" + settings.ADMIN_URL.strip("/") + "/"
+
+    def __call__(self, request):
+        if request.method in self.SAFE:
+            return self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if request.path.startswith("/api/"):
+            return self.get_response(request)  # read-only: its views answer 405, unread
+        if request.path.startswith(self.admin):
+            limit = settings.ADMIN_UPLOAD_LIMIT
+        elif request.path.rstrip("/").endswith("/report"):
+            limit = REPORT_BODY_LIMIT
+        else:
+            response = HttpResponse(
+                "This address takes no request body.\n", status=405, content_type="text/plain"
+            )
+            response["Allow"] = ", ".join(self.SAFE)
+            return response
+        if length > limit:
+            return HttpResponse(
+                f"A request body here is at most {limit:,} bytes.\n",
+                status=413,
+                content_type="text/plain",
+            )
+        return self.get_response(request)
 
 
 @contextmanager

@@ -281,7 +281,7 @@ def test_a_successful_login_forgives_earlier_failures(client, curator_account):
 def test_behind_a_proxy_logins_are_throttled_by_the_address_the_proxy_saw(
     client, curator_account, settings
 ):
-    settings.AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
+    settings.BEHIND_HTTPS_PROXY = True
 
     def log_in_from(address, password, forged=""):
         forwarded = f"{forged}, {address}" if forged else address
@@ -311,14 +311,143 @@ def test_behind_a_proxy_is_opt_in_from_the_environment():
     show = (
         "from django.conf import settings as s; "
         "print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None)); "
-        "print(getattr(s, 'AXES_CLIENT_IP_CALLABLE', None))"
+        "print(s.BEHIND_HTTPS_PROXY)"
     )
 
     def start(**env):
         return run_django(show, **{**PRODUCTION, **env}).stdout.splitlines()
 
-    assert start() == ["None", "None"]
-    assert start(BEHIND_HTTPS_PROXY="true") == [
-        "('HTTP_X_FORWARDED_PROTO', 'https')",
-        "cooperation.logins.client_address",
-    ]
+    assert start() == ["None", "False"]
+    assert start(BEHIND_HTTPS_PROXY="true") == ["('HTTP_X_FORWARDED_PROTO', 'https')", "True"]
+
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+)
+
+
+def assert_secured(response):
+    missing = [name for name in SECURITY_HEADERS if name not in response]
+    assert not missing, f"{response.status_code} lacks {missing}"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.collected_static
+@pytest.mark.django_db
+def test_static_files_carry_the_security_headers_and_the_manifest_is_not_served(
+    client, settings, tmp_path
+):
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    call_command("collectstatic", interactive=False, verbosity=0)
+    page = client.get(reverse("cooperation:home")).content.decode()
+    import re
+
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1)
+    response = client.get(stylesheet)
+    assert response.status_code == 200
+    assert_secured(response)
+    assert (tmp_path / "staticfiles" / "staticfiles.json").exists()
+    manifest = client.get("/static/staticfiles.json")
+    assert manifest.status_code == 404
+    assert_secured(manifest)
+
+
+@pytest.mark.django_db
+def test_the_health_check_and_the_redirect_to_https_carry_the_security_headers(client, settings):
+    assert_secured(client.get("/healthz"))
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True  # read when the middleware is made: a new client
+    redirect = Client().get("/en/about/")
+    assert redirect.status_code == 301 and redirect["Location"].startswith("https://")
+    assert_secured(redirect)
+
+
+@pytest.mark.django_db
+def test_head_answers_carry_no_body_and_the_pages_length(client, loaded):
+    for _ in range(2):  # rendered, then kept
+        head = client.head("/en/about/")
+        body = client.get("/en/about/").content
+        assert head.status_code == 200 and head.content == b""
+        assert int(head["Content-Length"]) == len(body)
+
+
+@pytest.mark.django_db
+def test_a_body_no_page_expects_is_refused_before_it_is_read(client, loaded):
+    # A multipart body that would not even parse: a 405, so nothing read it.
+    garbage = (
+        b'--x\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n' + b"z" * 500_000
+    )
+    for path in ("/en/", "/en/agreements/", "/en/sources/", "/robots.txt"):
+        response = client.generic(
+            "POST", path, garbage, content_type="multipart/form-data; boundary=x"
+        )
+        assert response.status_code == 405, path
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+        assert_secured(response)
+    too_long = client.generic(
+        "POST", "/en/report/", b"problem=" + b"a" * 100_000, "application/x-www-form-urlencoded"
+    )
+    assert too_long.status_code == 413
+    api = client.post("/api/v1/themes/", {})
+    assert api.status_code == 405 and api["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_control_characters_of_a_query_string_are_shown_inert(client, loaded):
+    html = client.get("/en/agreements/?year=%00x&mystery=a%0Db").content.decode()
+    assert "\x00" not in html and "\r" not in html.split("<main")[1]
+    assert "year=\ufffdx" in html and "mystery=a\ufffdb" in html
+
+
+@pytest.mark.parametrize("behind_proxy", [False, True])
+def test_a_forged_forwarded_for_gives_no_new_guesses(
+    client, curator_account, settings, behind_proxy
+):
+    """Rotating X-Forwarded-For does not reset the lock: behind the proxy the address it
+    appended counts, without one the connection's."""
+    settings.BEHIND_HTTPS_PROXY = behind_proxy
+    for attempt in range(5):
+        forged = f"198.51.100.{attempt}, 203.0.113.7"
+        client.post(
+            reverse("admin:login"),
+            {"username": "camille", "password": f"wrong-{attempt}"},
+            HTTP_X_FORWARDED_FOR=forged,
+        )
+    right = client.post(
+        reverse("admin:login"),
+        {"username": "camille", "password": "a-long-curator-passphrase"},
+        HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7",
+    )
+    assert right.status_code == 429
+
+
+def test_the_client_address_is_the_one_the_trusted_proxies_appended(rf, settings):
+    from cooperation.logins import client_address
+
+    request = rf.get(
+        "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.1, 10.0.0.2", REMOTE_ADDR="10.0.0.3"
+    )
+    settings.BEHIND_HTTPS_PROXY = False
+    assert client_address(request) == "10.0.0.3"
+    settings.BEHIND_HTTPS_PROXY = True
+    settings.TRUSTED_PROXIES = 1
+    assert client_address(request) == "10.0.0.2"
+    settings.TRUSTED_PROXIES = 2  # a CDN before our proxy: the address the CDN appended
+    assert client_address(request) == "198.51.100.1"
+    settings.TRUSTED_PROXIES = 5  # fewer entries than proxies: the connection's own
+    assert client_address(request) == "10.0.0.3"
+
+
+@pytest.mark.django_db
+def test_a_forged_port_in_host_never_reaches_another_readers_page(client, loaded, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    page = "/en/agreements/cnes-usth-mou-2015/"
+    poisoned = client.get(page, HTTP_HOST="127.0.0.1:1337").content.decode()
+    assert "127.0.0.1:1337" in poisoned  # the page names the address it was asked by…
+    honest = client.get(page, HTTP_HOST="127.0.0.1").content.decode()
+    assert ":1337" not in honest  # …and that page is kept apart from everyone else's

@@ -67,11 +67,7 @@ def reported_record(raw):
 def over_limit(request):
     """Whether this address has sent more reports this hour than READER_REPORTS_PER_HOUR; each
     sending counts, stored or not."""
-    address = (
-        client_address(request)
-        if settings.BEHIND_HTTPS_PROXY
-        else request.META.get("REMOTE_ADDR", "")
-    )
+    address = client_address(request)
     key = f"reports:{address}:{int(time.time() // 3600)}"
     store = caches["throttle"]
     store.add(key, 0, timeout=3600)
