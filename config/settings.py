@@ -222,7 +222,9 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Link"]
 
 AUTHENTICATION_BACKENDS = [
-    # First, so that a locked-out login is refused before any password is checked.
+    # First, so that a locked-out login is refused before any password is checked: a sprayer's
+    # address, or an account under attack (cooperation.logins), then axes' lock.
+    "cooperation.logins.SprayingBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -316,6 +318,12 @@ AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_RESET_ON_SUCCESS = True
 # Failures during a lock-out do not prolong it: else anyone could keep a curator out for ever.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Against password spraying (cooperation.logins): failures per address per hour, whatever the
+# usernames, before the address is refused; failures per account per hour, from anywhere,
+# before its logins are slowed to one per LOGIN_ACCOUNT_DELAY seconds.
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 30)
+LOGIN_ACCOUNT_DELAY = env_int("LOGIN_ACCOUNT_DELAY", 60)
 # The address as the site reads it everywhere: never an X-Forwarded-For the client wrote.
 AXES_CLIENT_IP_CALLABLE = "cooperation.logins.client_address"
 

@@ -18,6 +18,12 @@ class CooperationConfig(AppConfig):
         # keeps the derived data (search text, countries) of the agreements it touches true.
         caching.connect_signals()
         derived.connect_signals()
+        # Failed logins counted per address and per account (cooperation.logins).
+        from django.contrib.auth.signals import user_login_failed
+
+        from .logins import failed_login
+
+        user_login_failed.connect(failed_login, dispatch_uid="cooperation-failed-login")
 
 
 def grant_curators(sender, using="default", **kwargs):

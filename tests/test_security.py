@@ -451,3 +451,52 @@ def test_a_forged_port_in_host_never_reaches_another_readers_page(client, loaded
     assert "127.0.0.1:1337" in poisoned  # the page names the address it was asked by…
     honest = client.get(page, HTTP_HOST="127.0.0.1").content.decode()
     assert ":1337" not in honest  # …and that page is kept apart from everyone else's
+
+
+@pytest.fixture
+def fresh_login_counts():
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()
+
+
+def test_password_spraying_from_one_address_is_stopped(
+    client, curator_account, settings, fresh_login_counts
+):
+    """26 failures over 8 usernames from one address: stopped at the per-address limit, even
+    for the right password; another address is not."""
+    settings.LOGIN_FAILURES_PER_ADDRESS = 20
+    for attempt in range(26):
+        log_in(client, f"guess-{attempt}", username=f"user{attempt % 8}")
+    assert log_in(client, "a-long-curator-passphrase").status_code == 200  # refused: the form
+    other = client.post(
+        reverse("admin:login"),
+        {"username": "camille", "password": "a-long-curator-passphrase"},
+        REMOTE_ADDR="198.51.100.44",
+    )
+    assert other.status_code == 302
+
+
+def test_an_account_attacked_from_everywhere_is_slowed_not_locked(
+    client, curator_account, settings, fresh_login_counts, monkeypatch
+):
+    import time
+
+    settings.LOGIN_FAILURES_PER_ACCOUNT, settings.LOGIN_ACCOUNT_DELAY = 6, 60
+    settings.AXES_FAILURE_LIMIT = 1000  # axes' own lock out of the way: this limit is ours
+    for attempt in range(6):  # from six addresses, each below every other limit
+        client.post(
+            reverse("admin:login"),
+            {"username": "camille", "password": f"wrong-{attempt}"},
+            REMOTE_ADDR=f"203.0.113.{attempt}",
+        )
+    again = {"username": "camille", "password": "a-long-curator-passphrase"}
+    assert client.post(reverse("admin:login"), again, REMOTE_ADDR="203.0.113.1").status_code == 200
+    # The curator's own address has its turn at once: the account is slowed, not locked.
+    assert client.post(reverse("admin:login"), again, REMOTE_ADDR="192.0.2.10").status_code == 302
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    client.logout()
+    assert client.post(reverse("admin:login"), again, REMOTE_ADDR="203.0.113.1").status_code == 302
