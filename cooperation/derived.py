@@ -14,6 +14,7 @@ import threading
 from contextlib import contextmanager
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.utils import timezone
 
 from .search import refresh_search_text
 
@@ -120,6 +121,23 @@ def _quote_written(sender, instance, raw=False, **kwargs):
         _refresh(lambda: [instance.object_id])
 
 
+def _LINK_FIELDS():
+    from .models import CATALOGUE
+
+    return [(m, f.name) for m in CATALOGUE for f in m._meta.many_to_many]
+
+
+def _stamp_linked(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """`changed_at` of the records whose links changed (the API's `changed_since`, a page's
+    "Last changed on"): the record itself, or from the other side the records of `pk_set`."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        type(instance).objects.filter(pk=instance.pk).update(changed_at=timezone.now())
+    elif pk_set:
+        model.objects.filter(pk__in=pk_set).update(changed_at=timezone.now())
+
+
 def connect_signals():
     from .models import Agency, Agreement, Country, Person, Quote, Theme
 
@@ -136,5 +154,8 @@ def connect_signals():
     for field in ("parties", "signatories", "countries_concerned", "themes"):
         through = getattr(Agreement, field).through
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"{uid}-{field}")
+    # A record's links written without a save of it (a shell, either side) still change it.
+    for through in [m._meta.get_field(f).remote_field.through for m, f in _LINK_FIELDS()]:
+        m2m_changed.connect(_stamp_linked, sender=through, dispatch_uid=f"{uid}-stamp-{through}")
     post_save.connect(_quote_written, sender=Quote, dispatch_uid=f"{uid}-quote-save")
     post_delete.connect(_quote_written, sender=Quote, dispatch_uid=f"{uid}-quote-delete")

@@ -307,3 +307,20 @@ def test_a_harvest_lists_what_changed_since_a_time(client, loaded):
     for wrong in ("yesterday", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"):
         problem = get(client, f"/api/v1/themes/?changed_since={quote(wrong)}", 400)
         assert problem["errors"][0]["parameter"] == "changed_since", wrong
+
+
+def test_a_harvest_sees_links_changed_from_either_side_without_a_save(client, loaded):
+    from django.utils import timezone
+
+    from cooperation.models import Agency, Agreement
+
+    before = timezone.now()
+    since = before.isoformat().replace("+00:00", "Z")
+    agreement = Agreement.objects.get(slug="cnes-usth-mou-2015")
+    agreement.themes.clear()  # from the agreement's side
+    kari = Agency.objects.get(slug="kari")
+    kari.agreements.add(Agreement.objects.get(slug="cnes-vast-framework-agreement-2016"))
+    changed = get(client, f"/api/v1/agreements/?changed_since={since}")
+    assert set(slugs(changed)) == {"cnes-usth-mou-2015", "cnes-vast-framework-agreement-2016"}
+    agreement.refresh_from_db()
+    assert agreement.changed_at >= before
