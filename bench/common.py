@@ -1,10 +1,13 @@
-"""What the benchmark and the soak test share: gunicorn on loopback, an HTTP client, PostgreSQL."""
+"""What the benchmark and the soak test share: gunicorn on loopback, an HTTP client, PostgreSQL,
+a SQLite file of the curated catalogue."""
 
 import http.client
+import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -150,3 +153,20 @@ class Gunicorn:
         with open(self.log_path, "rb") as log:
             log.seek(position)
             return log.read().decode("utf-8", "replace")
+
+
+def curated_sqlite(prefix, **extra):
+    """The environment of a site on a new SQLite file holding the curated fixtures (migrated
+    and loaded here): DEBUG on, plus `extra` variables."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"}
+    env.update(extra)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    for command in (("migrate", "--noinput"), ("reload_fixtures",)):
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+    return env

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Gunicorn
+from bench.common import ROOT, Gunicorn, curated_sqlite
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = (
@@ -77,16 +77,8 @@ def main():
     if not LIGHTHOUSE.exists():
         print(f"no Lighthouse at {LIGHTHOUSE}: make browser-deps", file=sys.stderr)
         return 2
-    folder = Path(tempfile.mkdtemp(prefix="cooperation-lighthouse-"))
-    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    for command in (("migrate", "--noinput"), ("reload_fixtures",)):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+    folder = Path(tempfile.mkdtemp(prefix="cooperation-lighthouse-report-"))
+    env = curated_sqlite("cooperation-lighthouse-")
     pages, forms = (SMOKE, ["mobile"]) if args.smoke else (PAGES, ["mobile", "desktop"])
     started, below = time.monotonic(), 0
     options = {"--workers": 2, "--log-level": "warning", "--timeout": 60}

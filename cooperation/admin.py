@@ -91,38 +91,40 @@ def date_display(obj):
     return obj.date_display
 
 
-class HasSourceFilter(admin.SimpleListFilter):
+class RelatedFilter(admin.SimpleListFilter):
+    """Records with or without any row of one relation (`relation`), as two choices whose
+    values are `without` and `with`."""
+
+    relation = without = with_ = None
+    labels = ()
+
+    def lookups(self, request, model_admin):
+        return list(zip((self.without, self.with_), self.labels, strict=True))
+
+    def queryset(self, request, queryset):
+        if self.value() == self.without:
+            return queryset.filter(**{f"{self.relation}__isnull": True})
+        if self.value() == self.with_:
+            return queryset.filter(**{f"{self.relation}__isnull": False}).distinct()
+        return queryset
+
+
+class HasSourceFilter(RelatedFilter):
     """Records with no quote have nothing to stand on: curators look for them first."""
 
     title = _("source")
     parameter_name = "sourced"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("has no source")), ("yes", _("has a source"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.filter(quotes__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(quotes__isnull=False).distinct()
-        return queryset
+    relation, without, with_ = "quotes", "no", "yes"
+    labels = (_("has no source"), _("has a source"))
 
 
-class PartiesFilter(admin.SimpleListFilter):
+class PartiesFilter(RelatedFilter):
     """Agreements whose parties the documents do not name (they may say whom it concerns)."""
 
     title = _("parties")
     parameter_name = "parties"
-
-    def lookups(self, request, model_admin):
-        return [("none", _("none named")), ("some", _("named"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(parties__isnull=True)
-        if self.value() == "some":
-            return queryset.filter(parties__isnull=False).distinct()
-        return queryset
+    relation, without, with_ = "parties", "none", "some"
+    labels = (_("none named"), _("named"))
 
 
 class QuoteInline(GenericTabularInline):
