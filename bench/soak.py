@@ -655,7 +655,7 @@ def inspect_body(outcome, text, catalogues):
     if "Traceback" in text:
         outcome.problem = "the body holds a Traceback"
     elif outcome.status == 503 and outcome.path == "/healthz":
-        if text != "database unavailable\n":
+        if not text.startswith("database unavailable\n"):
             outcome.problem = "a 503 from /healthz that is not its own answer"
     elif outcome.status == 503 and "Temporarily unavailable" not in text:
         outcome.problem = "a 503 that is not the site's own page"

@@ -5,6 +5,8 @@ SECRET_KEY    required unless DEBUG is on
 DEBUG         "true" to turn on debug mode (off by default)
 ALLOWED_HOSTS comma-separated host names (default: localhost names only)
 ADMIN_URL     where the curators' admin lives (default "admin/")
+REDIS_URL     a cache that several app servers share (default: each process's own memory)
+DATABASE_REPLICA_URLS  comma-separated read replicas of DATABASE_URL (default: none)
 With DEBUG off the site is served over HTTPS only; the README's deployment section lists the
 variables that tune it (SECURE_SSL_REDIRECT, BEHIND_HTTPS_PROXY, SECURE_HSTS_*, AXES_*).
 """
@@ -151,6 +153,24 @@ else:
         **DATABASES["default"].get("OPTIONS", {}),
     }
 
+# Read replicas (DATABASE_REPLICA_URLS, comma-separated; PostgreSQL streaming replicas of the
+# primary, DATABASE_URL): readers' pages are read from one of them, writes, the admin and
+# curators' sessions from the primary (cooperation.replicas). A replica more than
+# REPLICA_MAX_LAG seconds behind, or not answering, is skipped.
+REPLICA_ALIASES = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    replica = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+    if replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must name databases like DATABASE_URL's.")
+    replica["OPTIONS"] = DATABASES["default"]["OPTIONS"]
+    # Tests read the replica as the primary itself (Django's test mirror).
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{number}"] = replica
+    REPLICA_ALIASES.append(f"replica{number}")
+if REPLICA_ALIASES:
+    DATABASE_ROUTERS = ["cooperation.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG = env_int("REPLICA_MAX_LAG", 5)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Each process's memory: rendered pages (cooperation.caching), and apart from them what is
@@ -178,6 +198,28 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 50000},
     },
 }
+
+# Several app servers share one cache (REDIS_URL, or CACHE_URL: redis://host:port/db), so that
+# a page or a count made by one serves all; each cache above keeps its own prefix in that one
+# Redis database. While Redis does not answer, pages are rendered from the database
+# (cooperation.shared_cache) and /healthz says so.
+SHARED_CACHE_URL = (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
+if SHARED_CACHE_URL:
+    if not SHARED_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL must be a redis://, rediss:// or unix:// address, not {SHARED_CACHE_URL!r}."
+        )
+    CACHES = {
+        alias: {
+            "BACKEND": "cooperation.shared_cache.SharedRedisCache",
+            "LOCATION": SHARED_CACHE_URL,
+            "KEY_PREFIX": alias,
+            **({"TIMEOUT": cache["TIMEOUT"]} if "TIMEOUT" in cache else {}),
+            # Redis answers in a millisecond: one that takes longer is treated as down.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+        for alias, cache in CACHES.items()
+    }
 
 # The read-only JSON API (cooperation.api): JSON only (no browsable pages: their forms and
 # inline scripts are not the site's), no sessions or logins, anonymous callers throttled

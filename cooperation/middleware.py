@@ -6,18 +6,21 @@ import logging
 from contextlib import ExitStack, contextmanager
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import (
     DatabaseError,
     DataError,
     InterfaceError,
     OperationalError,
     connection,
+    connections,
     transaction,
 )
 from django.db.backends.postgresql.psycopg_any import IsolationLevel
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from . import replicas
 from .caching import answer_kept
 
 logger = logging.getLogger(__name__)
@@ -34,9 +37,11 @@ def database_unavailable(error):
 
 
 class HealthCheckMiddleware:
-    """`GET /healthz` for load balancers: 200 when the catalogue's database answers a query on
-    one of its tables, 503 when it does not. First in the chain, so that a balancer asking by
-    IP address, over plain HTTP, is answered rather than refused."""
+    """`GET /healthz` for load balancers: 200 when the primary database answers a query on one
+    of its tables, 503 when it does not; the lines after the first say how the shared cache
+    and each replica are (a cache or replica down is not a reason to take the server out: pages
+    are still served). First in the chain, so that a balancer asking by IP address, over plain
+    HTTP, is answered rather than refused."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,15 +52,27 @@ class HealthCheckMiddleware:
         from .models import CatalogueVersion
 
         try:
-            CatalogueVersion.objects.values_list("pk").first()
+            CatalogueVersion.objects.using(replicas.PRIMARY).values_list("pk").first()
         except DatabaseError as error:
             logger.error("Health check failed: %s", error)
-            status, text = 503, "database unavailable\n"
+            status, lines = 503, ["database unavailable"]
         else:
-            status, text = 200, "ok\n"
-        response = HttpResponse(text, status=status, content_type="text/plain")
+            status, lines = 200, ["ok", "database: ok"]
+        lines.append(f"cache: {cache_state()}")
+        lines.extend(f"{alias}: {state}" for alias, state in replicas.describe())
+        response = HttpResponse(
+            "".join(f"{line}\n" for line in lines), status=status, content_type="text/plain"
+        )
         response["Cache-Control"] = "no-store"
         return response
+
+
+def cache_state():
+    """How the page cache is: the shared one's answer, or that it is this process's own."""
+    store = caches["default"]
+    if hasattr(store, "state"):
+        return store.state()
+    return f"ok ({type(store).__name__}, this process's own)"
 
 
 class SecurityHeadersMiddleware:
@@ -140,18 +157,19 @@ class RequestBodyMiddleware:
 
 
 @contextmanager
-def read_snapshot():
+def read_snapshot(using="default"):
     """Read the catalogue as one commit left it, whatever commits meanwhile.
 
     A transaction is a snapshot on SQLite (in WAL mode) and, with REPEATABLE READ, on
     PostgreSQL; PostgreSQL's default, READ COMMITTED, would let each query see a different
     commit. Inside a transaction already (a test's), there is nothing to add.
     """
+    connection = connections[using]
     if connection.in_atomic_block:
         yield
         return
     if connection.vendor != "postgresql":
-        with transaction.atomic():
+        with transaction.atomic(using=using):
             yield
         return
     # The transaction's own BEGIN names the level (psycopg's `isolation_level`): no statement
@@ -160,7 +178,7 @@ def read_snapshot():
     driver = connection.connection
     driver.isolation_level = IsolationLevel.REPEATABLE_READ
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=using):
             yield
     finally:
         if connection.connection is driver and not driver.closed:
@@ -175,15 +193,18 @@ def unavailable(request, error):
 
 
 class SnapshotStream:
-    """A streamed response's content, read in the snapshot of the request that made it: the
-    snapshot ends when the server closes the response, after the last row."""
+    """A streamed response's content, read in the snapshot of the request that made it, from
+    the database it chose: the snapshot ends when the server closes the response, after the
+    last row."""
 
-    def __init__(self, content, snapshot):
+    def __init__(self, content, snapshot, alias=None):
         self.content = content
         self.snapshot = snapshot
+        self.alias = alias
 
     def __iter__(self):
-        return iter(self.content)
+        with replicas.reads_from(self.alias):
+            yield from self.content
 
     def close(self):
         try:
@@ -198,36 +219,56 @@ class SnapshotStream:
 class DatabaseMiddleware:
     """Read each GET or HEAD in one snapshot, so that a page (or an export, to its last row)
     shows one catalogue even while a reload commits another, and answer 503 with the site's
-    page when the database is down. Writes (POST) keep Django's defaults. A catalogue page
-    kept for the current version (or current in the reader's cache) is answered first, with
-    no snapshot to open (cooperation.caching.answer_kept)."""
+    page when the database is down. A reader's request reads from a replica when there is a
+    usable one (cooperation.replicas); if that replica fails before the answer is made, the
+    request is read again from the primary. Writes (POST) keep Django's defaults. A catalogue
+    page kept for the current version (or current in the reader's cache) is answered first,
+    with no snapshot to open (cooperation.caching.answer_kept)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            if request.method not in ("GET", "HEAD"):
-                return self.get_response(request)
-            kept = answer_kept(request)
-            if kept is not None:
-                return kept
-            with ExitStack() as snapshot:
-                snapshot.enter_context(read_snapshot())
-                response = self.get_response(request)
-                if response.streaming:
-                    response.streaming_content = SnapshotStream(
-                        response.streaming_content, snapshot.pop_all()
-                    )
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        alias = replicas.for_request(request)
+        if alias is not None:
+            response = self._read(request, alias)
+            if not getattr(request, "replica_failed", False):
                 return response
-        except Exception as error:
-            if not database_unavailable(error):
-                raise
-            return unavailable(request, error)
+            replicas.mark_unavailable(alias)
+            request.__dict__.pop("catalogue_version", None)
+        return self._read(request, None)
+
+    def _read(self, request, alias):
+        request.reading_from = alias
+        with replicas.reads_from(alias):
+            try:
+                kept = answer_kept(request)
+                if kept is not None:
+                    return kept
+                with ExitStack() as snapshot:
+                    snapshot.enter_context(read_snapshot(alias or replicas.PRIMARY))
+                    response = self.get_response(request)
+                    if response.streaming:
+                        response.streaming_content = SnapshotStream(
+                            response.streaming_content, snapshot.pop_all(), alias
+                        )
+                    return response
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+                return self.unavailable(request, error)
+
+    def unavailable(self, request, error):
+        if request.reading_from is not None:
+            request.replica_failed = True  # read again from the primary
+            return HttpResponse(status=503)
+        return unavailable(request, error)
 
     def process_exception(self, request, exception):
         if database_unavailable(exception):
-            return unavailable(request, exception)
+            return self.unavailable(request, exception)
         if isinstance(exception, DataError):
             # A value the database cannot hold (a NUL byte in a cookie reaching PostgreSQL).
             logger.warning("Refused by the database on %r: %s", request.path, exception)

@@ -109,7 +109,11 @@ def test_the_log_goes_to_standard_error():
 def test_healthz_answers_200_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    assert response.content.decode().splitlines() == [
+        "ok",
+        "database: ok",
+        "cache: ok (LocMemCache, this process's own)",
+    ]
     assert response["Cache-Control"] == "no-store"
 
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import connection, models
+from django.db import connections, models, router
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +49,8 @@ class CatalogueVersion(models.Model):
         Every request reads it, a cached page's the only query: in SQL of its own, because the
         ORM took longer to compose this query than the database took to answer it.
         """
+        # Where the request reads its pages from (a replica's version is its rows' version).
+        connection = connections[router.db_for_read(cls)]
         table = connection.ops.quote_name(cls._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT number, changed_at FROM {table} ORDER BY id LIMIT 1")
