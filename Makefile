@@ -7,7 +7,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on, so that no SECRET_KEY is needed; production sets its own.
 DEV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke bench-datasette bench-datasette-smoke soak soak-smoke evaluate-ingest bench-ingest bench-ingest-smoke api-check api-check-smoke lighthouse lighthouse-smoke world-map messages migrations-check clean
+.PHONY: install browser-deps bench-deps run test test-fast lint format reload export bench bench-smoke bench-datasette bench-datasette-smoke soak soak-smoke stack-deps stack stack-stop soak-stack soak-stack-smoke observatory-deps observatory evaluate-ingest bench-ingest bench-ingest-smoke api-check api-check-smoke lighthouse lighthouse-smoke world-map messages migrations-check clean
 
 # The interface's translations, compiled from the .po files (the .mo are build output, not
 # committed), whenever a .po changes.
@@ -85,6 +85,42 @@ soak: install
 # The same in about a minute (shorter, fewer connections, a smaller catalogue), for CI.
 soak-smoke: install
 	$(BIN)/python bench/soak.py --seconds 5 --connections 16 --outage-seconds 3 --kill-points 0.5 --copies 300
+
+# A local production stack on loopback (bench/stack.py): nginx with TLS on 443 (80 redirects;
+# STACK_HTTPS_PORT, STACK_HTTP_PORT) before two gunicorn servers (8101, 8102), PostgreSQL's
+# cluster and a streaming replica of it (5433), Redis of its own (6380); its state in
+# var/stack/. Debian's nginx and Redis, installed if missing.
+stack-deps:
+	command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx)
+	command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+
+stack: install stack-deps
+	$(BIN)/python bench/stack.py start
+
+# Stops it and removes all it made: processes, replica, database, pg_hba.conf line, var/stack/.
+stack-stop: install
+	$(BIN)/python bench/stack.py stop
+
+# The soak test through the stack (bench/soak_stack.py; starts one if none runs, and stops
+# it): seven scenarios of 30 s with faults (an app server killed, Redis and the replica
+# stopped, reloads, replay paused, 200 slow clients), or about a minute of them for CI.
+soak-stack: install stack-deps
+	$(BIN)/python bench/soak_stack.py
+
+soak-stack-smoke: install stack-deps
+	$(BIN)/python bench/soak_stack.py --seconds 6 --connections 8 --redis-outage 3 --slow-clients 100 --slow-seconds 6
+
+# The MDN HTTP Observatory's scanner on the stack's real TLS (bench/observatory.py), from npm
+# into var/observatory/ (apart from node_modules/, which one npm call of browser-deps owns).
+# Its install script downloads Chromium's HSTS preload list, which cannot be fetched here:
+# skipped, and the list left empty (localhost is on no preload list anyway).
+OBSERVATORY := var/observatory/node_modules/@mdn/mdn-http-observatory
+observatory-deps:
+	test -f $(OBSERVATORY)/src/scan.js || npm install --prefix var/observatory --no-save --no-package-lock --silent --ignore-scripts @mdn/mdn-http-observatory@1
+	test -f $(OBSERVATORY)/conf/hsts-preload.json || (mkdir -p $(OBSERVATORY)/conf && echo '{}' > $(OBSERVATORY)/conf/hsts-preload.json)
+
+observatory: install stack-deps observatory-deps
+	$(BIN)/python bench/observatory.py
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput

@@ -59,11 +59,12 @@ class Client:
                 raise
         return (*self._get(path), True)
 
+    def open(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+
     def _get(self, path):
         if self.connection is None:
-            self.connection = http.client.HTTPConnection(
-                "127.0.0.1", self.port, timeout=self.timeout
-            )
+            self.connection = self.open()
         try:
             self.connection.request("GET", path, headers=self.headers)
             response = self.connection.getresponse()

@@ -708,8 +708,9 @@ class Traffic:
     """`connections` threads, each with its own keep-alive connection, asking for the mix until
     the `with` block ends."""
 
-    def __init__(self, port, mix, connections, catalogues):
+    def __init__(self, port, mix, connections, catalogues, client=None):
         self.port, self.mix, self.catalogues = port, mix, catalogues
+        self.client = client or (lambda: Client(port, CLIENT_TIMEOUT, HEADERS))
         self.outcomes = [[] for _ in range(connections)]
         self.stopping = threading.Event()
         self.threads = [
@@ -731,7 +732,7 @@ class Traffic:
 
     def _read(self, index):
         rng = random.Random(index)
-        client = Client(self.port, CLIENT_TIMEOUT, HEADERS)
+        client = self.client()
         while not self.stopping.is_set():
             kind, path, expected = self.mix.pick(rng)
             self.outcomes[index].append(fetch(client, kind, path, expected, self.catalogues))
@@ -744,15 +745,16 @@ class Traffic:
 class Prober(threading.Thread):
     """Asks for one address every `interval` seconds on its own connection."""
 
-    def __init__(self, port, path, kind, catalogues, interval=0.2):
+    def __init__(self, port, path, kind, catalogues, interval=0.2, client=None):
         super().__init__(daemon=True)
         self.port, self.path, self.kind, self.catalogues = port, path, kind, catalogues
+        self.client = client or (lambda: Client(port, CLIENT_TIMEOUT, HEADERS))
         self.interval = interval
         self.outcomes = []
         self.stopping = threading.Event()
 
     def run(self):
-        client = Client(self.port, CLIENT_TIMEOUT, HEADERS)
+        client = self.client()
         while not self.stopping.wait(self.interval):
             self.outcomes.append(fetch(client, self.kind, self.path, 200, self.catalogues))
         client.close()

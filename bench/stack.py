@@ -1,6 +1,7 @@
-"""A local production stack on loopback: nginx (TLS) before two gunicorn servers, PostgreSQL and its streaming replica, and Redis."""
+"""A local production stack: nginx (TLS), two gunicorn servers, PostgreSQL and a replica, Redis."""
 
 import argparse
+import contextlib
 import ctypes
 import http.client
 import json
@@ -44,8 +45,11 @@ REPLICA_LOG = REPLICA_DIR / "postgresql.log"
 
 LOOPBACK = "127.0.0.1"
 PUBLIC_HOST = "localhost"
-HTTPS_PORT, HTTP_PORT = 8443, 8080
-PUBLIC_AUTHORITY = f"{PUBLIC_HOST}:{HTTPS_PORT}"
+# The standard ports by default, as in production (and as the MDN Observatory's scanner asks
+# them: it knows no other); STACK_HTTPS_PORT and STACK_HTTP_PORT where those are taken.
+HTTPS_PORT = int(os.environ.get("STACK_HTTPS_PORT") or 443)
+HTTP_PORT = int(os.environ.get("STACK_HTTP_PORT") or 80)
+PUBLIC_AUTHORITY = PUBLIC_HOST if HTTPS_PORT == 443 else f"{PUBLIC_HOST}:{HTTPS_PORT}"
 APP_PORTS = {1: 8101, 2: 8102}
 REDIS_PORT, REDIS_DATABASE = 6380, 3
 PRIMARY_PORT, REPLICA_PORT = 5432, 5433
@@ -66,7 +70,7 @@ STANDBY_MINIMUMS = (
 READY_SECONDS = 30  # how long a part may take to answer once started
 STOP_SECONDS = 10  # how long a part may take to exit on its polite signal, before SIGKILL
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
-PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NAME, PR_SET_CHILD_SUBREAPER = 15, 36
 # What the app servers inherit from the caller's environment: nothing else, so that a variable
 # of the caller's shell (CACHE_URL, SECURE_SSL_REDIRECT…) never changes the stack.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
@@ -100,6 +104,8 @@ def app_env():
         ALLOWED_HOSTS=PUBLIC_HOST,
         BEHIND_HTTPS_PROXY="true",
         TRUSTED_PROXIES="1",
+        # A replica further behind than this is skipped: readers read the primary.
+        REPLICA_MAX_LAG="5",
         DATA_DIR=str(DATA_DIR),
     )
     return env
@@ -110,13 +116,20 @@ def app_env():
 
 
 def process_stat(pid):
-    """(state, process group, start time in ticks since boot) of a process, or None."""
+    """(state, parent, process group, start time in ticks since boot) of a process, or None."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return None
     fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (command) "
-    return fields[0], int(fields[2]), int(fields[19])
+    return fields[0], int(fields[1]), int(fields[2]), int(fields[19])
+
+
+def live_processes():
+    """(pid, stat) of every process that runs (zombies left out)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := process_stat(entry.name)) and stat[0] != "Z":
+            yield int(entry.name), stat
 
 
 def command_line(pid):
@@ -131,37 +144,24 @@ def is_alive(record):
     if not record:
         return False
     stat = process_stat(record["pid"])
-    return stat is not None and stat[0] != "Z" and stat[2] == record["ticks"]
+    return stat is not None and stat[0] != "Z" and stat[3] == record["ticks"]
 
 
 def record_of(pid):
     stat = process_stat(pid)
-    return {"pid": pid, "ticks": stat[2] if stat else None}
+    return {"pid": pid, "ticks": stat[3] if stat else None}
 
 
 def group_members(group, name):
     """The live processes of a process group whose command line holds `name`, leader first."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        stat = process_stat(int(entry.name))
-        if stat and stat[0] != "Z" and stat[1] == group and name in command_line(entry.name):
-            members.append(int(entry.name))
+    members = [
+        pid for pid, stat in live_processes() if stat[2] == group and name in command_line(pid)
+    ]
     return sorted(members, key=lambda pid: (pid != group, pid))
 
 
-def children_of(pid):
-    found = []
-    for entry in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = entry.read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        fields = text[text.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry.parent.name))
-    return sorted(found)
+def children_of(parent):
+    return sorted(pid for pid, stat in live_processes() if stat[1] == parent)
 
 
 def reap(pid=-1):
@@ -190,15 +190,11 @@ def wait_gone(pids, seconds):
 def end_processes(pids, polite=signal.SIGTERM, seconds=STOP_SECONDS):
     """Sends `polite`, then SIGKILL to whatever still runs after `seconds`."""
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, polite)
-        except ProcessLookupError:
-            pass
     for pid in wait_gone(pids, seconds):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     wait_gone(pids, 5)
 
 
@@ -296,11 +292,6 @@ def owned_by_postgres(path, mode):
     os.chown(path, *postgres_user())
 
 
-def write_file(path, text, mode):
-    path.write_text(text)
-    os.chmod(path, mode)
-
-
 def render_nginx_conf(values):
     """config/deploy/nginx.conf with its placeholders filled in; every one must be."""
     template = NGINX_TEMPLATE.read_text()
@@ -354,7 +345,7 @@ class Stack:
                 connection.sendall(json.dumps({"call": call, "args": args}).encode() + b"\n")
                 answer = json.loads(connection.makefile().readline() or "{}")
         except (OSError, json.JSONDecodeError) as error:
-            raise StackError(f"The stack's keeper did not answer ({error}); is it running?") from None
+            raise StackError(f"The stack's keeper did not answer: {error}") from None
         if not answer.get("ok"):
             raise StackError(answer.get("error", "the keeper gave no answer"))
         return answer.get("result")
@@ -377,7 +368,6 @@ class Stack:
         when its machine dies; returns once none of them runs."""
         pids = self.app_pids(number)
         if pids:
-            os.killpg(pids[0] if pids[0] == self._process(f"app-{number}")["pid"] else pids[0], 0)
             os.killpg(self._process(f"app-{number}")["pid"], signal.SIGKILL)
             if wait_gone(pids, 5):
                 raise StackError(f"app server {number} survived SIGKILL: {pids}")
@@ -400,7 +390,7 @@ class Stack:
 
     def stop_replica(self):
         """Stops the replica (pg_ctl stop -m fast): its connections are cut at once."""
-        if (REPLICA_DATA / "postmaster.pid").exists():
+        if replica_running():
             pg_ctl = [POSTGRES_BIN / "pg_ctl", "-D", REPLICA_DATA, "stop", "-m", "fast", "-w"]
             run(pg_ctl, user="postgres")
 
@@ -421,13 +411,12 @@ class Stack:
         """How far (bytes of WAL) the replica's replay is behind the primary's current WAL."""
         with psycopg.connect(primary_url(), autocommit=True, connect_timeout=3) as primary:
             current = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
-        replayed = self._on_replica("SELECT pg_last_wal_replay_lsn()")
-        with psycopg.connect(primary_url(), autocommit=True, connect_timeout=3) as primary:
-            return primary.execute("SELECT pg_wal_lsn_diff(%s, %s)", (current, replayed)).fetchone()[0]
+        lag = "SELECT pg_wal_lsn_diff(%s, pg_last_wal_replay_lsn())::bigint"
+        return self._on_replica(lag, (current,))
 
-    def _on_replica(self, query):
+    def _on_replica(self, query, parameters=None):
         with psycopg.connect(replica_url(), autocommit=True, connect_timeout=3) as replica:
-            return replica.execute(query).fetchone()[0]
+            return replica.execute(query, parameters).fetchone()[0]
 
     # Starting, in the keeper.
 
@@ -444,7 +433,7 @@ class Stack:
         # then has to stream what was written after its copy, which the check below proves.
         with ThreadPoolExecutor(max_workers=2) as pool:
             loading = pool.submit(self._load_catalogue)
-            collecting = pool.submit(self._manage, "collectstatic", "--noinput")
+            collecting = pool.submit(self._collect_static)
             report("TLS certificate, nginx")
             self._make_certificate()
             self._start_nginx()
@@ -484,7 +473,13 @@ class Stack:
             redis=app_env()["REDIS_URL"],
             public_url=self.public_url,
             certificate=str(CERTIFICATE),
-            ports={"https": HTTPS_PORT, "http": HTTP_PORT, **{f"app-{n}": p for n, p in APP_PORTS.items()}},
+            ports={
+                "https": HTTPS_PORT,
+                "http": HTTP_PORT,
+                "redis": REDIS_PORT,
+                "replica": REPLICA_PORT,
+                **{f"app-{number}": port for number, port in APP_PORTS.items()},
+            },
         )
 
     def _spawn(self, name, command, log, env=None):
@@ -545,12 +540,15 @@ class Stack:
         # The primary reads pg_hba.conf again after its reload signal, not at once.
         self._wait(replication_allowed, "a replication connection to the primary", seconds=10)
 
-    def _manage(self, *arguments):
-        run([sys.executable, "manage.py", *arguments], log=MANAGE_LOG, env=app_env())
+    def _manage(self, *arguments, log=MANAGE_LOG):
+        run([sys.executable, "manage.py", *arguments], log=log, env=app_env())
 
     def _load_catalogue(self):
         self._manage("migrate", "--noinput")
         self._manage("reload_fixtures")
+
+    def _collect_static(self):
+        self._manage("collectstatic", "--noinput", log=STATE_DIR / "collectstatic.log")
 
     def _make_certificate(self):
         TLS_DIR.mkdir(exist_ok=True)
@@ -579,7 +577,7 @@ class Stack:
             "run_dir": NGINX_PREFIX,
             "log_dir": STATE_DIR,
         }
-        write_file(NGINX_CONF, render_nginx_conf(values), 0o644)
+        NGINX_CONF.write_text(render_nginx_conf(values))
         nginx = ["nginx", "-p", f"{NGINX_PREFIX}/", "-c", NGINX_CONF, "-g", "daemon off;"]
         run([*nginx, "-t", "-q"])
         record = self._spawn("nginx", nginx, STATE_DIR / "nginx.error.log")
@@ -614,7 +612,7 @@ class Stack:
                 name: primary.execute(f"SHOW {name}").fetchone()[0] for name in STANDBY_MINIMUMS
             }
         settings = [
-            "# The stack's replica (bench/stack.py); port, address and socket are on pg_ctl's line.",
+            "# The stack's replica (bench/stack.py); its port, address and socket: pg_ctl -o.",
             "cluster_name = 'stack-replica'",
             *(f"{name} = {value}" for name, value in minimums.items()),
         ]
@@ -624,11 +622,11 @@ class Stack:
             "pg_ident.conf": "",
         }
         for name, text in files.items():
-            write_file(REPLICA_DATA / name, text, 0o600)
+            (REPLICA_DATA / name).write_text(text)
             owned_by_postgres(REPLICA_DATA / name, 0o600)
 
     def _start_replica(self):
-        if (REPLICA_DATA / "postmaster.pid").exists() and self._replica_answers():
+        if replica_running() and self._replica_answers():
             return self._replica_pid()
         options = f"-p {REPLICA_PORT} -c listen_addresses={LOOPBACK}"
         options += f" -c unix_socket_directories={REPLICA_SOCKETS} -c hot_standby=on"
@@ -707,6 +705,15 @@ class Stack:
         failed start left); what was done, in a few words each."""
         done = []
         processes = self.state.get("processes", {})
+        keeper = processes.get("keeper")
+        if keeper and not self.in_keeper:
+            # The keeper's own process group holds it and the commands it was running (a
+            # migrate, a pg_basebackup: the parts it starts have sessions of their own); ended
+            # first, so that nothing starts again meanwhile.
+            group = group_members(keeper["pid"], "")
+            if group:
+                end_processes(group, polite=signal.SIGKILL)
+                done.append(f"keeper ended (pids {' '.join(map(str, group))})")
         nginx = processes.get("nginx")
         nginx_pid = nginx_pid_file()
         if nginx_pid and not is_alive(nginx) and "nginx" in command_line(nginx_pid):
@@ -718,23 +725,22 @@ class Stack:
         for number in APP_PORTS:
             pids = self.app_pids(number)
             if pids:
-                end_processes(pids[:1], seconds=STOP_SECONDS)  # the master stops its workers
-                end_processes(group_members(pids[0], "gunicorn"), polite=signal.SIGKILL)
+                # SIGTERM to the master, which stops its workers; SIGKILL to any that outlast it.
+                end_processes(pids[:1], seconds=STOP_SECONDS)
+                group = self._process(f"app-{number}")["pid"]
+                end_processes(group_members(group, "gunicorn"), polite=signal.SIGKILL)
                 done.append(f"app server {number} stopped (pids {' '.join(map(str, pids))})")
         redis = processes.get("redis")
         if is_alive(redis):
             end_processes([redis["pid"]])
             done.append(f"Redis stopped (pid {redis['pid']})")
-        if self._replica_pid():
+        if replica_running():
+            replica_pid = self._replica_pid()
             try:
                 self.stop_replica()
-                done.append(f"replica stopped (pid {self._replica_pid() or 'gone'})")
+                done.append(f"replica stopped (pid {replica_pid})")
             except StackError as error:
                 done.append(f"replica: {error}")
-        keeper = processes.get("keeper")
-        if not self.in_keeper and is_alive(keeper):
-            end_processes([keeper["pid"]], polite=signal.SIGKILL)
-            done.append(f"keeper ended (pid {keeper['pid']})")
         done += drop_database()
         done += disallow_replication()
         if keep_logs:
@@ -785,7 +791,8 @@ class Stack:
             )
         )
         rows.append(("primary", primary_url(), "-", self._primary_answer()))
-        rows.append(("replica", replica_url(), str(self._replica_pid() or "-"), self._replica_answer()))
+        replica_pid = str(self._replica_pid() or "-")
+        rows.append(("replica", replica_url(), replica_pid, self._replica_answer()))
         return rows
 
     def _primary_answer(self):
@@ -805,6 +812,25 @@ class Stack:
         except psycopg.Error:
             return "down"
         return f"standby, replay {'paused' if paused != 'not paused' else 'on'}, {lag} B behind"
+
+
+def replica_running():
+    if not (REPLICA_DATA / "postmaster.pid").exists():
+        return False
+    pg_ctl = ["runuser", "-u", "postgres", "--", POSTGRES_BIN / "pg_ctl", "-D", REPLICA_DATA]
+    return subprocess.run([*pg_ctl, "status"], capture_output=True).returncode == 0
+
+
+def reap_children(seconds):
+    """Waits for the keeper's last children to exit (the replica's postmaster outlives the
+    removal of its pid file by a moment), so that none is left a zombie."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                time.sleep(0.05)
+        except ChildProcessError:
+            return
 
 
 def pids_of(record):
@@ -858,7 +884,8 @@ def print_table(rows, header=("part", "address", "pids", "state")):
     rows = [header, *rows]
     widths = [max(len(str(row[column])) for row in rows) for column in range(len(header))]
     for row in rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+        cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
 
 
 # The keeper: the parent of every long-running part, for as long as the stack runs.
@@ -869,17 +896,19 @@ def keep(report_descriptor):
     start parts again and collects every part that exits, until `stop`."""
     # Orphans of the parts (the replica's postmaster, left by pg_ctl; gunicorn workers whose
     # master was killed) come here instead of to init, which collects no one here.
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    # Its name in ps, and as the one zombie a stack leaves where init collects no one.
+    libc.prctl(PR_SET_NAME, b"stack-keeper", 0, 0, 0)
     stack = Stack(in_keeper=True)
     stack._record("keeper", {**record_of(os.getpid()), "log": str(KEEPER_LOG)})
     report_file = os.fdopen(report_descriptor, "w", buffering=1)
 
     def report(message=None, **fields):
         print(message or json.dumps(fields), flush=True)  # into keeper.log
-        try:
+        # If the `start` that waits for this was interrupted, the stack starts regardless.
+        with contextlib.suppress(OSError):
             report_file.write(json.dumps({"progress": message} if message else fields) + "\n")
-        except OSError:
-            pass  # the `start` that waited for us was interrupted; carry on regardless
 
     try:
         summary = stack._bring_up(report)
@@ -887,6 +916,7 @@ def keep(report_descriptor):
         traceback.print_exc()
         report(failed=str(error))
         stack._tear_down(keep_logs=True)
+        reap_children(5)
         return 1
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -906,7 +936,7 @@ def keep(report_descriptor):
         except TimeoutError:
             continue
         with connection:
-            connection.settimeout(None)
+            connection.settimeout(5)
             request = json.loads(connection.makefile().readline() or "{}")
             call = request.get("call")
             try:
@@ -920,8 +950,10 @@ def keep(report_descriptor):
             print(f"{call}: {answer}", flush=True)
             connection.sendall(json.dumps(answer).encode() + b"\n")
             if call == "stop" and answer["ok"]:
-                return 0
-    stack._tear_down()
+                break
+    else:
+        stack._tear_down()
+    reap_children(5)
     return 0
 
 
@@ -983,13 +1015,16 @@ def start():
                 outcome = message
     reap()
     if not outcome or "failed" in outcome:
-        print(f"The stack did not start: {outcome['failed'] if outcome else 'its keeper died'}")
-        print(f"Logs in {STATE_DIR.relative_to(ROOT)}/ (keeper.log):\n{tail(KEEPER_LOG)}")
-        print("`make stack-stop` removes them, and whatever is left.")
+        if outcome:
+            print(f"The stack did not start, and was stopped: {outcome['failed']}")
+        else:
+            print(f"The stack's keeper died while starting it:\n{tail(KEEPER_LOG)}")
+        print(f"Logs in {STATE_DIR.relative_to(ROOT)}/: `make stack-stop` removes what is left.")
         return 1
+    seconds = time.monotonic() - begun
     print_table(stack.status())
     print(
-        f"Started in {time.monotonic() - begun:.1f} s; {outcome['ready']['agreements']} "
+        f"Started in {seconds:.1f} s; {outcome['ready']['agreements']} "
         f"agreements. Clients trust {CERTIFICATE.relative_to(ROOT)}. "
         f"State: {STATE_FILE.relative_to(ROOT)}. Stop: make stack-stop."
     )
@@ -1015,7 +1050,7 @@ def stop():
 def status():
     if not STATE_FILE.exists():
         found = leftovers()
-        print(f"No stack runs{f' (left behind: {", ".join(found)})' if found else ''}.")
+        print("No stack runs" + (f" (left behind: {', '.join(found)})." if found else "."))
         return 1
     rows = Stack().status()
     print_table(rows)
