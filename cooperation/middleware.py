@@ -261,7 +261,7 @@ class DatabaseMiddleware:
                 return self.unavailable(request, error)
 
     def unavailable(self, request, error):
-        if request.reading_from is not None:
+        if getattr(request, "reading_from", None) is not None:
             request.replica_failed = True  # read again from the primary
             return HttpResponse(status=503)
         return unavailable(request, error)

@@ -154,6 +154,11 @@ def test_pages_answer_503_with_the_site_page_when_the_database_is_down(
     assert logged[1] == f"Service Unavailable: {url.split('?')[0]}"
 
 
+def test_a_form_sent_while_the_database_is_down_answers_503(client, database_down):
+    response = client.post("/en/report/?record=agreement.an-agreement", {"problem": "Wrong."})
+    assert_site_page(response, 503, "Temporarily unavailable")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_site_recovers_by_itself_when_the_database_comes_back(client, monkeypatch):
     Agreement.objects.create(
