@@ -25,7 +25,8 @@ one whole catalogue), on keep-alive HTTPS connections that trust the stack's cer
    once (the primary); readers see the old or the new one, never a mix, and the new one once
    the replica is more than REPLICA_MAX_LAG behind (it is skipped); replay resumed.
 7. --slow-clients connections sending their headers a byte a second for --slow-seconds: normal
-   readers' GETs keep a p99 under 200 ms (nginx buffers; no gunicorn worker waits on them).
+   readers' GETs keep a p99 under 200 ms (nginx buffers; no gunicorn worker waits on them),
+   printed beside the same readers' p99 alone just before (which also warms the pages).
 
 Figures per scenario: requests/s, p50/p99, errors. Exit status 1 if any criterion failed.
 """
@@ -524,10 +525,23 @@ class SlowClient(threading.Thread):
                 connection.close()
 
 
+PAGE_KINDS = ("home", "list, all", "list, filtered", "record", "index")
+
+
+def page_p99(outcomes):
+    pages = [o for o in outcomes if o.status is not None and o.kind in PAGE_KINDS]
+    gets = sorted(o.seconds * 1000 for o in pages)
+    return len(gets), percentile(gets, 0.99)
+
+
 def slow_clients(stack, mix, args, env, old, new):
     result = Result(f"7. {args.slow_clients} slow clients for {args.slow_seconds:.0f} s")
     readers_ = 4
-    print(f"\n== {result.name} ({readers_} normal readers meanwhile)")
+    print(f"\n== {result.name} ({readers_} normal readers, first alone, then during them)")
+    # The same readers alone first, as long: the pages warm (the last scenario's reload made a
+    # new version) and their p99 without slow clients is the figure to compare with.
+    with traffic(mix, args, [old], connections=readers_) as alone:
+        time.sleep(args.slow_seconds)
     stopping, counts = threading.Event(), Counter()
     attackers = [SlowClient(stopping, counts) for _ in range(args.slow_clients)]
     for attacker in attackers:
@@ -542,10 +556,12 @@ def slow_clients(stack, mix, args, env, old, new):
     print_traffic(outcomes, running.seconds, readers_)
     print(f"  slow connections: {dict(counts)}")
     check_statuses(result, outcomes)
-    gets = sorted(o.seconds * 1000 for o in outcomes if o.status is not None and o.kind in
-                  ("home", "list, all", "list, filtered", "record", "index"))  # fmt: skip
-    p99 = percentile(gets, 0.99)
-    print(f"  readers' page GETs: {len(gets):,}, p99 {p99:.0f} ms (goal under {SLOW_P99_MS} ms)")
+    _, before = page_p99(alone.all_outcomes())
+    count, p99 = page_p99(outcomes)
+    print(
+        f"  readers' page GETs: {count:,}, p99 {p99:.0f} ms (goal under {SLOW_P99_MS} ms); "
+        f"alone just before: p99 {before:.0f} ms (ratio {p99 / before if before else 0:.2f})"
+    )
     result.require(p99 < SLOW_P99_MS, f"p99 {p99:.0f} ms during the slow clients")
     result.print_verdict()
     return result

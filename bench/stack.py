@@ -67,6 +67,7 @@ STANDBY_MINIMUMS = (
     "max_prepared_transactions",
     "max_locks_per_transaction",
 )
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))  # this checkout's
 READY_SECONDS = 30  # how long a part may take to answer once started
 STOP_SECONDS = 10  # how long a part may take to exit on its polite signal, before SIGKILL
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
@@ -361,7 +362,7 @@ class Stack:
     def app_pids(self, number):
         """The live processes of app server `number` (1 or 2), its gunicorn master first."""
         record = self._process(f"app-{number}")
-        return group_members(record["pid"], "gunicorn") if record else []
+        return group_members(record["pid"], GUNICORN) if record else []
 
     def kill_app(self, number):
         """SIGKILL to app server `number`'s whole process group, master and workers at once, as
@@ -614,6 +615,10 @@ class Stack:
         settings = [
             "# The stack's replica (bench/stack.py); its port, address and socket: pg_ctl -o.",
             "cluster_name = 'stack-replica'",
+            # The primary keeps the rows that a reader's snapshot here still needs (a long
+            # export), rather than the replica holding its replay back for them or cancelling
+            # the reader's query.
+            "hot_standby_feedback = on",
             *(f"{name} = {value}" for name, value in minimums.items()),
         ]
         files = {
@@ -670,7 +675,7 @@ class Stack:
 
     def _spawn_app(self, number):
         log = STATE_DIR / f"app-{number}.log"
-        command = [Path(sys.executable).with_name("gunicorn"), "config.wsgi"]
+        command = [GUNICORN, "config.wsgi"]
         command += ["--workers", "2", "--worker-class", "sync"]
         command += ["--bind", f"{LOOPBACK}:{APP_PORTS[number]}", "--no-control-socket"]
         command += ["--access-logfile", STATE_DIR / f"app-{number}.access.log"]
@@ -710,7 +715,9 @@ class Stack:
             # The keeper's own process group holds it and the commands it was running (a
             # migrate, a pg_basebackup: the parts it starts have sessions of their own); ended
             # first, so that nothing starts again meanwhile.
-            group = group_members(keeper["pid"], "")
+            # Only processes of this checkout's (its Python, its var/stack/): after a reboot the
+            # group's number may belong to anything.
+            group = group_members(keeper["pid"], str(ROOT))
             if group:
                 end_processes(group, polite=signal.SIGKILL)
                 done.append(f"keeper ended (pids {' '.join(map(str, group))})")
@@ -728,7 +735,7 @@ class Stack:
                 # SIGTERM to the master, which stops its workers; SIGKILL to any that outlast it.
                 end_processes(pids[:1], seconds=STOP_SECONDS)
                 group = self._process(f"app-{number}")["pid"]
-                end_processes(group_members(group, "gunicorn"), polite=signal.SIGKILL)
+                end_processes(group_members(group, GUNICORN), polite=signal.SIGKILL)
                 done.append(f"app server {number} stopped (pids {' '.join(map(str, pids))})")
         redis = processes.get("redis")
         if is_alive(redis):
@@ -741,8 +748,12 @@ class Stack:
                 done.append(f"replica stopped (pid {replica_pid})")
             except StackError as error:
                 done.append(f"replica: {error}")
-        done += drop_database()
-        done += disallow_replication()
+        # The pg_hba.conf line first: removing it needs no database, which may be down.
+        for step in (disallow_replication, drop_database):
+            try:
+                done += step()
+            except (OSError, psycopg.Error) as error:
+                done.append(f"{step.__name__.replace('_', ' ')}: failed ({error})")
         if keep_logs:
             shutil.rmtree(REPLICA_DIR, ignore_errors=True)
             STATE_FILE.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ With DEBUG off the site is served over HTTPS only; the README's deployment secti
 variables that tune it (SECURE_SSL_REDIRECT, BEHIND_HTTPS_PROXY, SECURE_HSTS_*, AXES_*).
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -162,7 +163,16 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     replica = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     if replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured("DATABASE_REPLICA_URLS must name databases like DATABASE_URL's.")
-    replica["OPTIONS"] = DATABASES["default"]["OPTIONS"]
+    # The primary's options, the URL's own (sslmode…), and: a replica whose host vanishes
+    # without a word (a crashed machine, a partition) is given up on in seconds, not after the
+    # kernel's quarter of an hour of retransmissions.
+    replica["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        **({"connect_timeout": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+            "keepalives_count": 2, "tcp_user_timeout": 3000}
+           if replica["ENGINE"] != "django.db.backends.sqlite3" else {}),
+        **replica.get("OPTIONS", {}),
+    }  # fmt: skip
     # Tests read the replica as the primary itself (Django's test mirror).
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica{number}"] = replica
@@ -199,10 +209,26 @@ CACHES = {
     },
 }
 
+
 # Several app servers share one cache (REDIS_URL, or CACHE_URL: redis://host:port/db), so that
 # a page or a count made by one serves all; each cache above keeps its own prefix in that one
 # Redis database. While Redis does not answer, pages are rendered from the database
 # (cooperation.shared_cache) and /healthz says so.
+def code_version():
+    """A name for the code that renders pages: BUILD_ID if the deployment sets one, else a
+    digest of the files that make a page (a few milliseconds at start-up)."""
+    build = os.environ.get("BUILD_ID", "").strip()
+    if build:
+        return build
+    digest = hashlib.sha256()
+    for folder in ("config", "cooperation", "templates", "static", "locale"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.is_file() and path.suffix not in (".pyc", ".mo"):
+                digest.update(str(path.relative_to(BASE_DIR)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 SHARED_CACHE_URL = (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
 if SHARED_CACHE_URL:
     if not SHARED_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -213,7 +239,9 @@ if SHARED_CACHE_URL:
         alias: {
             "BACKEND": "cooperation.shared_cache.SharedRedisCache",
             "LOCATION": SHARED_CACHE_URL,
-            "KEY_PREFIX": alias,
+            # The code's version too: Redis outlives a deployment, whose servers must not serve
+            # pages that the code before rendered (their links to static files that are gone).
+            "KEY_PREFIX": f"{alias}:{code_version()}",
             **({"TIMEOUT": cache["TIMEOUT"]} if "TIMEOUT" in cache else {}),
             # Redis answers in a millisecond: one that takes longer is treated as down.
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},

@@ -173,7 +173,10 @@ def read_snapshot(using="default"):
             yield
         return
     # The transaction's own BEGIN names the level (psycopg's `isolation_level`): no statement
-    # of its own, one round trip fewer on every page. Writes keep the default.
+    # of its own, one round trip fewer on every page. Writes keep the default. A connection
+    # that fails its health check is replaced first: atomic() would replace it after the level
+    # was set, and the new one would read at READ COMMITTED.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     driver = connection.connection
     driver.isolation_level = IsolationLevel.REPEATABLE_READ
@@ -201,12 +204,20 @@ class SnapshotStream:
         self.content = content
         self.snapshot = snapshot
         self.alias = alias
+        self.reading = None
 
     def __iter__(self):
+        self.reading = self._read()
+        return self.reading
+
+    def _read(self):
         with replicas.reads_from(self.alias):
             yield from self.content
 
     def close(self):
+        # A reader who stopped halfway: the rows' cursor is closed before the snapshot ends.
+        if self.reading is not None:
+            self.reading.close()
         try:
             self.snapshot.close()
         except Exception as error:

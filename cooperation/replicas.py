@@ -27,17 +27,19 @@ CHECK_SECONDS = 1.0
 RETRY_SECONDS = 2.0
 
 _reading_from = ContextVar("reading_from", default=None)
-_states = {}  # alias -> (monotonic time of the check, lag in seconds or None when unusable)
+# alias -> (monotonic time the check ended, lag in seconds or None when unusable, in words)
+_states = {}
+_measuring = set()  # the aliases a thread of this process is asking now
 _lock = threading.Lock()
 
-# How far behind the primary a standby is: nothing while it has replayed all it received from
-# a live stream; else the time since the last transaction it replayed (an over-estimate when
-# the primary has been quiet, never an under-estimate).
+# How far behind the primary a standby is: nothing once it has replayed all the primary had
+# written when asked just before (so at most the time between checks); else the time since the
+# last transaction it replayed, an over-estimate after a quiet spell (a replica skipped until
+# the next check finds it caught up), never an under-estimate. It needs no statistics
+# privilege, and holds when the standby's stream has silently stopped.
 LAG_QUERY = """
 SELECT pg_is_in_recovery(),
-       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
-                 AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')
-            THEN 0
+       CASE WHEN pg_last_wal_replay_lsn() >= %s::pg_lsn THEN 0
             ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
        END
 """
@@ -48,7 +50,9 @@ class ReplicaRouter:
     write, and every migration, to the primary."""
 
     def db_for_read(self, model, **hints):
-        return _reading_from.get()
+        # Never None: Django would then read where a record came from, a replica even in a
+        # curator's request for a record kept in the cache.
+        return _reading_from.get() or PRIMARY
 
     def db_for_write(self, model, **hints):
         return PRIMARY
@@ -80,14 +84,21 @@ class reads_from:
 
 
 def measure(alias):
-    """(lag in seconds, or None, what is wrong), asked of the replica now."""
+    """(lag in seconds, or None, what is wrong), asked of the primary and the replica now."""
     database = connections[alias]
     try:
-        with database.cursor() as cursor:
-            if database.vendor != "postgresql":  # a copy of the file, say: never behind
+        if database.vendor != "postgresql":  # a copy of the file, say: never behind
+            with database.cursor() as cursor:
                 cursor.execute("SELECT 0")
-                return 0.0, "ok (not a standby)"
-            cursor.execute(LAG_QUERY)
+            return 0.0, "ok (not a standby)"
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()")
+            (written,) = cursor.fetchone()
+    except DatabaseError as error:
+        return None, f"unavailable ({type(error).__name__})"
+    try:
+        with database.cursor() as cursor:
+            cursor.execute(LAG_QUERY, [written])
             in_recovery, lag = cursor.fetchone()
     except DatabaseError as error:
         database.close()
@@ -99,31 +110,41 @@ def measure(alias):
     return float(lag), "ok"
 
 
-def _lag(alias):
-    now = time.monotonic()
+def _state(alias):
+    """(lag or None, in words): this process's last answer while it is fresh; else asked now,
+    by one thread at a time (the others keep the last answer meanwhile)."""
     checked = _states.get(alias)
     if checked is not None:
-        when, lag = checked
-        if now - when < (CHECK_SECONDS if lag is not None else RETRY_SECONDS):
-            return lag
-    lag, what = measure(alias)
+        when, lag, what = checked
+        fresh = CHECK_SECONDS if lag is not None else RETRY_SECONDS
+        if time.monotonic() - when < fresh:
+            return lag, what
     with _lock:
-        previous = _states.get(alias)
-        _states[alias] = (now, lag)
+        if alias in _measuring and checked is not None:
+            return checked[1], checked[2]
+        _measuring.add(alias)
+    try:
+        lag, what = measure(alias)
+    finally:
+        with _lock:
+            _measuring.discard(alias)
+            previous = _states.get(alias)
+            # Stamped when the answer came: a slow answer is not asked again at once.
+            _states[alias] = (time.monotonic(), lag, what)
     if lag is None and (previous is None or previous[1] is not None):
         logger.error("Replica %s skipped: %s", alias, what)
-    return lag
+    return lag, what
 
 
 def mark_unavailable(alias):
     """A replica failed under a request: leave it alone for a while."""
     with _lock:
-        _states[alias] = (time.monotonic(), None)
+        _states[alias] = (time.monotonic(), None, "unavailable (failed under a request)")
     logger.error("Replica %s failed during a request: read from the primary", alias)
 
 
 def usable(alias):
-    lag = _lag(alias)
+    lag, _ = _state(alias)
     return lag is not None and lag <= settings.REPLICA_MAX_LAG
 
 
@@ -144,10 +165,11 @@ def for_request(request):
 
 
 def describe():
-    """Each replica's state, asked now (for /healthz)."""
+    """Each replica's state as this process last knew it (asked now if that is old), for
+    /healthz."""
     lines = []
     for alias in settings.REPLICA_ALIASES:
-        lag, what = measure(alias)
+        lag, what = _state(alias)
         if lag is not None and lag > settings.REPLICA_MAX_LAG:
             what = f"skipped, {lag:.1f} s behind (more than {settings.REPLICA_MAX_LAG} s)"
         elif lag is not None:

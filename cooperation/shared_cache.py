@@ -3,6 +3,7 @@ waits on: while Redis does not answer, every read is a miss and every write is d
 pages are rendered from the database; /healthz says so."""
 
 import logging
+import pickle
 import threading
 import time
 
@@ -13,6 +14,9 @@ logger = logging.getLogger(__name__)
 # After a failure, Redis is left alone this long before it is asked again: a page then pays
 # no connection attempt, and the log gets one line per outage, not one per request.
 RETRY_SECONDS = 1.0
+
+# What unpickling a value that other code kept may raise.
+UNREADABLE = (pickle.UnpicklingError, AttributeError, ImportError, EOFError, IndexError)
 
 _down_until = {}  # the server's address -> monotonic time until which it is not asked
 _lock = threading.Lock()
@@ -31,6 +35,10 @@ class SharedRedisCache(RedisCache):
             return default
         try:
             result = operation(*args, **kwargs)
+        except UNREADABLE as error:
+            # A value kept by other code (a class since renamed): a miss, and Redis is fine.
+            logger.warning("Shared cache: a value that cannot be read, ignored: %r", error)
+            return default
         except redis.RedisError as error:
             with _lock:
                 if location not in _down_until:

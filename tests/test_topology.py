@@ -10,6 +10,7 @@ import json
 import logging
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -73,8 +74,19 @@ def test_redis_url_makes_every_cache_the_shared_one():
     for alias, cache in caches.items():
         assert cache["BACKEND"] == "cooperation.shared_cache.SharedRedisCache"
         assert cache["LOCATION"] == "redis://127.0.0.1:6379/4"
-        assert cache["KEY_PREFIX"] == alias
+        # Each cache's prefix, and the code's version: a deployment's pages are its own.
+        assert cache["KEY_PREFIX"].startswith(f"{alias}:")
     assert caches["default"]["TIMEOUT"] == 600
+
+
+def test_a_new_build_keeps_its_pages_apart_from_the_last_ones():
+    script = "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'])"
+    env = {"DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/4"}
+    first = run_django(script, **env, BUILD_ID="build-1").stdout.strip()
+    second = run_django(script, **env, BUILD_ID="build-2").stdout.strip()
+    assert (first, second) == ("default:build-1", "default:build-2")
+    digest = run_django(script, **env).stdout.strip()  # no BUILD_ID: the files' digest
+    assert digest.startswith("default:") and len(digest) == len("default:") + 12
 
 
 def test_a_redis_url_that_is_not_one_stops_startup():
@@ -183,11 +195,14 @@ def replica(transactional_db, settings):
     replicas._states.clear()
 
 
-def queries_on(alias, client, url, **kwargs):
+def queries_on(alias, client, url, method="get", **kwargs):
+    """(response, queries on the primary, those on the replica) of one request; the replica's
+    state is asked first, as a process has it most of the time (once a second)."""
+    replicas.usable(alias)
     primary = CaptureQueriesContext(connections["default"])
     replica = CaptureQueriesContext(connections[alias])
     with primary, replica:
-        response = client.get(url, **kwargs)
+        response = getattr(client, method)(url, **kwargs)
     return response, len(primary), [q["sql"] for q in replica]
 
 
@@ -213,11 +228,68 @@ def test_a_readers_page_is_read_from_the_replica(client, replica, url):
     assert any("cooperation_catalogueversion" in sql for sql in on_replica)
 
 
-def test_a_replica_page_shows_what_the_replica_holds(client, replica):
-    make_agreement(slug="replicated", title="Read from a replica")
-    response, _, on_replica = queries_on(replica, client, "/en/agreements/replicated/")
-    assert "Read from a replica" in response.content.decode()
-    assert len(on_replica) > 1
+def test_a_head_request_is_read_from_the_replica(client, replica):
+    make_agreement(slug="replicated")
+    response, on_primary, on_replica = queries_on(
+        replica, client, "/en/agreements/replicated/", method="head"
+    )
+    assert response.status_code == 200
+    assert on_primary == 0
+    assert on_replica
+
+
+def test_an_export_streams_its_rows_from_the_replica(client, replica, monkeypatch):
+    from cooperation import exports
+
+    seen = []
+    row = exports._Written.row
+
+    def noted(self, values):
+        seen.append(replicas.reading_from())
+        return row(self, values)
+
+    monkeypatch.setattr(exports._Written, "row", noted)
+    for number in range(3):
+        make_agreement(slug=f"exported-{number}", title=f"Exported {number}")
+    response = client.get("/en/agreements/?format=csv")
+    assert seen == ["replica1"]  # the first row, read before the headers are sent
+    assert b"".join(response.streaming_content).count(b"Exported") == 3
+    assert seen == ["replica1"] * 3  # the others as the server sends them, on the same replica
+    response.close()
+
+
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="a replica that holds other rows than the primary is a copy of a SQLite file here; "
+    "on PostgreSQL the stack's soak test has a real one (make soak-stack)",
+)
+def test_readers_see_what_the_replica_holds_and_curators_what_the_primary_does(
+    client, replica, curator_account, tmp_path, settings
+):
+    import sqlite3
+
+    from tests.conftest import CURATOR
+
+    make_agreement(slug="replicated", title="As the replica has it")
+    copy = tmp_path / "replica.sqlite3"
+    primary_file = sqlite3.connect(connections["default"].settings_dict["NAME"])
+    replica_file = sqlite3.connect(copy)
+    primary_file.backup(replica_file)
+    primary_file.close()
+    replica_file.close()
+    connections[replica].close()
+    connections[replica].settings_dict["NAME"] = str(copy)
+    Agreement.objects.filter(slug="replicated").update(title="As the primary has it now")
+    from cooperation.models import CatalogueVersion
+
+    CatalogueVersion.bump()
+    url = "/en/agreements/replicated/"
+    assert "As the replica has it" in client.get(url).content.decode()
+    assert client.post(reverse("admin:login"), CURATOR).status_code == 302
+    assert "As the primary has it now" in client.get(url).content.decode()
+    client.logout()
+    # The reader's page is still the replica's: kept under the replica's version, not the new.
+    assert "As the replica has it" in client.get(url).content.decode()
 
 
 def test_a_curators_session_reads_the_primary(client, replica, curator_account):
@@ -230,6 +302,15 @@ def test_a_curators_session_reads_the_primary(client, replica, curator_account):
         assert response.status_code == 200
         assert on_replica == [], url
         assert on_primary > 0
+
+
+def test_which_requests_may_read_a_replica(replica, rf, settings):
+    assert replicas.for_request(rf.get("/en/agreements/")) == replica
+    assert replicas.for_request(rf.head("/en/")) == replica
+    assert replicas.for_request(rf.get(f"/{settings.ADMIN_URL}login/")) is None
+    assert replicas.for_request(rf.post("/en/report/")) is None
+    curator = rf.get("/en/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}=abc")
+    assert replicas.for_request(curator) is None
 
 
 def test_writes_go_to_the_primary(client, replica):
@@ -301,6 +382,27 @@ def test_a_replica_failing_under_a_request_is_read_again_from_the_primary(
     assert "Replica replica1 failed during a request: read from the primary" in messages
     assert not any(r.levelno >= logging.ERROR and "Service Unavailable" in r.getMessage()
                    for r in caplog.records)  # fmt: skip
+
+
+def test_a_replica_failing_halfway_through_a_page_is_read_again_from_the_primary(
+    client, replica, caplog
+):
+    from django.db import OperationalError
+
+    make_agreement(slug="replicated", title="From the primary")
+    replicas.usable(replica)
+
+    def fails_after_the_version(execute, sql, params, many, context):
+        if "cooperation_catalogueversion" not in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connections[replica].execute_wrapper(fails_after_the_version):
+        response = client.get("/en/agreements/replicated/")
+    assert response.status_code == 200
+    assert "From the primary" in response.content.decode()
+    messages = [r.getMessage() for r in caplog.records]
+    assert "Replica replica1 failed during a request: read from the primary" in messages
 
 
 def test_commands_and_shells_read_the_primary(replica):
