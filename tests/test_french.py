@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
 
+from cooperation.search import fold
+
 PO = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
 
@@ -194,6 +196,26 @@ def test_country_names_follow_cldr_in_french(client, loaded):
         assert f">{name}</a>" in html
     facets = client.get("/fr/agreements/").content.decode()
     assert re.search(r'<label for="f-country-VN">Viêt Nam <span class="count">', facets)
+
+
+def index_names(client, url):
+    main = client.get(url).content.decode().split("<main", 1)[1]
+    return re.findall(r'<a href="/fr/(?:countries|themes)/[^"]+/"[^>]*>([^<]+)</a>', main)
+
+
+def test_french_indexes_are_in_the_order_of_their_french_names(client, loaded):
+    countries = index_names(client, "/fr/countries/")
+    assert countries == ["Chine", "Corée du Sud", "France", "Japon", "Viêt Nam"]
+    themes = index_names(client, "/fr/themes/")
+    assert len(themes) > 5
+    assert themes == sorted(themes, key=lambda name: fold(name))
+    assert themes.index("Débris spatiaux") < themes.index("Enseignement et formation")
+    # In English, the English names' order.
+    english = re.findall(
+        r'<a href="/en/countries/[^"]+/"[^>]*>([^<]+)</a>',
+        client.get("/en/countries/").content.decode().split("<main", 1)[1],
+    )
+    assert english == ["China", "France", "Japan", "South Korea", "Vietnam"]
 
 
 def test_english_content_is_marked_as_english_and_said_to_be(client, loaded):

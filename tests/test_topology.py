@@ -105,13 +105,33 @@ def test_a_page_rendered_once_is_kept_in_redis_for_every_app_server(
     kept = [key.decode() for key in shared_cache.keys("default:*")]
     assert any(":page:" in key for key in kept), kept
     # Another app server has nothing of its own: what it serves comes from Redis.
+    from cooperation.caching import recent_pages
     from cooperation.counting import _recent
 
     _recent.clear()
+    recent_pages.clear()
     with django_assert_max_num_queries(1):  # the catalogue's version
         response = client.get(url)
     assert response.status_code == 200
     assert "A kept agreement" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_page_read_from_redis_is_kept_in_the_process_too(client, shared_cache):
+    from cooperation.caching import recent_pages
+
+    make_agreement(slug="kept", title="A kept agreement")
+    url = reverse("cooperation:agreement_detail", args=["kept"])
+    assert client.get(url).status_code == 200
+    assert len(recent_pages.values) == 1
+    shared_cache.flushdb()  # gone from Redis: this process still has it, for this version
+    response = client.get(url)
+    assert "A kept agreement" in response.content.decode()
+    Agreement.objects.filter(slug="kept").update(title="Retitled")
+    from cooperation.models import CatalogueVersion
+
+    CatalogueVersion.bump()  # a new version: the process's copy is never served for it
+    assert "Retitled" in client.get(url).content.decode()
 
 
 @pytest.mark.django_db
@@ -154,6 +174,7 @@ def test_the_report_limit_still_answers_while_redis_is_down(client, cache_down):
 @pytest.mark.django_db
 def test_the_cache_is_asked_again_once_redis_is_back(client, settings, caplog):
     from cooperation import shared_cache
+    from cooperation.caching import recent_pages
 
     redis_or_skip()
     settings.CACHES = redis_cache(NOWHERE_URL)
@@ -163,6 +184,7 @@ def test_the_cache_is_asked_again_once_redis_is_back(client, settings, caplog):
     assert shared_cache._down_until  # noted as down
     settings.CACHES = redis_cache(REDIS_TEST_URL)
     shared_cache._down_until[REDIS_TEST_URL] = 0  # its pause is over
+    recent_pages.clear()  # the page this process kept meanwhile is not asked of Redis
     assert client.get(url).status_code == 200
     assert REDIS_TEST_URL not in shared_cache._down_until
     assert "Shared cache available again." in [r.getMessage() for r in caplog.records]

@@ -5,12 +5,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
 from ..api.serializers import api_url
 from ..caching import catalogue_version
 from ..counting import once_per_version
 from ..filters import Notice, browser_url
+from ..search import fold
 from ..structured_data import describe
 
 
@@ -117,9 +119,22 @@ class RecordListView(ForgivingPaginationMixin, ListView):
     """An index of one kind of record, 50 a page, prepared by its QuerySet's `for_list()`."""
 
     paginate_by = 50
+    # An index in the alphabetical order of a name that the reader's language gives (a
+    # country's from CLDR, a theme's from its curator): on a page in another language than
+    # English, sorted here by that name, without case or accents ("Corée du Sud" before
+    # "France", "Débris spatiaux" before "Enseignement"). Only for short lists: all are read.
+    local_order = None
 
     def get_queryset(self):
-        return self.model.objects.for_list()
+        records = self.model.objects.for_list()
+        if self.local_order and (get_language() or "en")[:2] != "en":
+            return sorted(records, key=lambda r: (fold(getattr(r, self.local_order)), r.pk))
+        return records
+
+    def get_template_names(self):
+        # Django names the template from the queryset's model, which a sorted list has not.
+        opts = self.model._meta
+        return [f"{opts.app_label}/{opts.model_name}{self.template_name_suffix}.html"]
 
 
 class CountedListView(RecordListView):

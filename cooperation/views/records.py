@@ -54,6 +54,7 @@ def agreements_timeline(title, view, events=None):
 
 class CountryListView(CountedListView):
     model = Country
+    local_order = "local_name"
 
 
 class CountryDetailView(RelatedAgreementsMixin, RecordDetailView):
@@ -177,6 +178,7 @@ class EventDetailView(RelatedAgreementsMixin, RecordDetailView):
 
 class ThemeListView(CountedListView):
     model = Theme
+    local_order = "local_name"
 
 
 class ThemeDetailView(RelatedAgreementsMixin, RecordDetailView):
