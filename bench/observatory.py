@@ -17,6 +17,7 @@ larger than any public page takes (413, before the app sees it).
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 from http.cookies import SimpleCookie
@@ -70,8 +71,6 @@ def plain_http(path, host=stack_module.PUBLIC_HOST):
 
 def static_file():
     """The address of the stylesheet the home page links to."""
-    import re
-
     _, _, body = stack_module.public_request("GET", "/en/")
     found = re.search(rb'href="(/static/[^"]+\.css)"', body)
     return found.group(1).decode() if found else None

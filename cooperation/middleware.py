@@ -40,8 +40,8 @@ class HealthCheckMiddleware:
     """`GET /healthz` for load balancers: 200 when the primary database answers a query on one
     of its tables, 503 when it does not; the lines after the first say how the shared cache
     and each replica are (a cache or replica down is not a reason to take the server out: pages
-    are still served). First in the chain, so that a balancer asking by IP address, over plain
-    HTTP, is answered rather than refused."""
+    are still served). Before the host check and the HTTPS redirect, so that a balancer asking
+    by IP address, over plain HTTP, is answered rather than refused."""
 
     def __init__(self, get_response):
         self.get_response = get_response
